@@ -1,0 +1,83 @@
+/**
+ * DDL of the Postgres event store. Events are ordered globally by
+ * (transaction_id, global_position) and readers only see transactions older than
+ * the oldest one still running (pg_snapshot_xmin), so an event that commits late
+ * can never be skipped (the sequence-gap problem).
+ */
+export const eventStoreSchemaSql = `
+create table if not exists events (
+  global_position bigint generated always as identity primary key,
+  transaction_id xid8 not null default pg_current_xact_id(),
+  stream_id text not null,
+  stream_revision bigint not null,
+  event_id uuid not null,
+  type text not null,
+  version int not null,
+  data jsonb not null,
+  metadata jsonb not null,
+  unique (stream_id, stream_revision),
+  unique (stream_id, event_id)
+);
+create index if not exists events_log_order on events (transaction_id, global_position);
+
+create table if not exists streams (
+  stream_id text primary key,
+  revision bigint not null
+);
+
+-- The log is append-only: nothing is updated or deleted in place.
+create or replace function mlledger_reject_event_change() returns trigger language plpgsql as $$
+begin
+  raise exception 'events are immutable (% refused)', tg_op using errcode = 'P0002';
+end $$;
+drop trigger if exists events_immutable on events;
+create trigger events_immutable before update or delete on events
+  for each row execute function mlledger_reject_event_change();
+
+-- One round trip per append: optimistic check, idempotency by event id, insert, wake-up hint.
+create or replace function mlledger_append(p_stream text, p_expected text, p_events jsonb, p_channel text)
+returns table (next_revision bigint, tx text, gpos bigint) language plpgsql as $$
+declare
+  v_current bigint;
+  v_count int := jsonb_array_length(p_events);
+  v_found int;
+begin
+  insert into streams (stream_id, revision) values (p_stream, -1) on conflict do nothing;
+  select s.revision into v_current from streams s where s.stream_id = p_stream for update;
+
+  select count(*) into v_found from events e
+   where e.stream_id = p_stream
+     and e.event_id in (select (x->>'event_id')::uuid from jsonb_array_elements(p_events) x);
+  if v_found = v_count then
+    return query
+      select e.stream_revision, e.transaction_id::text, e.global_position from events e
+       where e.stream_id = p_stream
+         and e.event_id in (select (x->>'event_id')::uuid from jsonb_array_elements(p_events) x)
+       order by e.stream_revision desc limit 1;
+    return;
+  elsif v_found > 0 then
+    raise exception 'wrong_expected_version' using errcode = 'P0001', detail = v_current::text,
+      hint = 'some of the events were appended before and others were not';
+  end if;
+
+  if (p_expected = 'no_stream' and v_current <> -1)
+     or (p_expected = 'stream_exists' and v_current = -1)
+     or (p_expected ~ '^[0-9]+$' and v_current <> p_expected::bigint) then
+    raise exception 'wrong_expected_version' using errcode = 'P0001', detail = v_current::text;
+  end if;
+
+  insert into events (stream_id, stream_revision, event_id, type, version, data, metadata)
+  select p_stream, v_current + x.ord, (x.value->>'event_id')::uuid, x.value->>'type',
+         (x.value->>'version')::int, x.value->'data', x.value->'metadata'
+    from jsonb_array_elements(p_events) with ordinality as x(value, ord)
+   order by x.ord;
+
+  update streams set revision = v_current + v_count where stream_id = p_stream;
+  if p_channel is not null then
+    perform pg_notify(p_channel, '');
+  end if;
+  return query
+    select e.stream_revision, e.transaction_id::text, e.global_position from events e
+     where e.stream_id = p_stream and e.stream_revision = v_current + v_count;
+end $$;
+`;

@@ -1,0 +1,114 @@
+import type { SqlDb } from '../../db/sqlDb.ts';
+import type { AppendResult, ExpectedRevision, NewEvent, RecordedEvent } from '../eventEnvelope.ts';
+import { WrongExpectedVersionError, type EventStore, type ReadAllOptions, type ReadStreamOptions } from '../eventStore.ts';
+import { followLog } from '../followLog.ts';
+import { decodePosition, encodePosition, START_POSITION } from '../position.ts';
+import { WakeSignal } from '../wakeSignal.ts';
+import { eventStoreSchemaSql } from './eventStoreSchema.ts';
+
+interface EventRow {
+  stream_id: string;
+  stream_revision: string | number;
+  tx: string;
+  global_position: string | number;
+  type: string;
+  version: number;
+  data: unknown;
+  metadata: RecordedEvent['metadata'];
+}
+
+const selectColumns = `stream_id, stream_revision, transaction_id::text as tx, global_position, type, version, data, metadata`;
+// Only transactions older than every running one are visible: a late commit is never skipped.
+const visible = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: Number(row.stream_revision),
+    position: encodePosition(row.tx, String(row.global_position)),
+    type: row.type,
+    version: row.version,
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+export interface PostgresEventStoreOptions {
+  /** NOTIFY channel used as a cross-process wake-up hint (Postgres only). */
+  channel?: string;
+  pollIntervalMs?: number;
+}
+
+/** The event store on Postgres or PGlite: the same SQL on both. */
+export async function createPostgresEventStore(db: SqlDb, options: PostgresEventStoreOptions = {}): Promise<EventStore> {
+  await db.exec(eventStoreSchemaSql);
+  const wake = new WakeSignal();
+  // PGlite lives in this process: the local signal is all the hint needed.
+  const channel = db.kind === 'postgres' ? (options.channel ?? 'mlledger_events') : null;
+  const unlisten = channel ? await db.listen(channel, () => wake.notify()) : undefined;
+  const pollIntervalMs = options.pollIntervalMs ?? (db.kind === 'postgres' ? 250 : 1000);
+
+  const readAll = async ({ after = START_POSITION, maxCount = 1000 }: ReadAllOptions = {}) => {
+    const [tx, gpos] = after === START_POSITION ? [0n, 0n] : decodePosition(after);
+    const { rows } = await db.query<EventRow>(
+      `select ${selectColumns} from events
+        where ${visible} and (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+        order by transaction_id, global_position limit $3`,
+      [tx.toString(), gpos.toString(), maxCount],
+    );
+    return rows.map(toRecorded);
+  };
+
+  return {
+    async appendToStream(streamId: string, events: NewEvent[], { expectedRevision = 'any' as ExpectedRevision } = {}): Promise<AppendResult> {
+      if (events.length === 0) throw new Error('appendToStream needs at least one event');
+      const ids = new Set(events.map((e) => e.metadata.eventId));
+      if (ids.size !== events.length) throw new Error('appendToStream: duplicate event ids in one append');
+      const payload = events.map((e) => ({ event_id: e.metadata.eventId, type: e.type, version: e.version, data: e.data, metadata: e.metadata }));
+      try {
+        const { rows } = await db.query<{ next_revision: string | number; tx: string; gpos: string | number }>(
+          'select * from mlledger_append($1, $2, $3::jsonb, $4)',
+          [streamId, String(expectedRevision), JSON.stringify(payload), channel],
+        );
+        wake.notify();
+        const row = rows[0];
+        return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.tx, String(row.gpos)) };
+      } catch (error) {
+        const e = error as { code?: string; detail?: string; hint?: string; message?: string };
+        if (e.code === 'P0001' && e.message?.includes('wrong_expected_version')) {
+          const actual = Number(e.detail);
+          throw new WrongExpectedVersionError(streamId, expectedRevision, actual < 0 ? 'no_stream' : actual, e.hint);
+        }
+        throw error;
+      }
+    },
+
+    async readStream(streamId: string, { fromRevision = 0, maxCount = Number.MAX_SAFE_INTEGER }: ReadStreamOptions = {}) {
+      const { rows } = await db.query<EventRow>(
+        `select ${selectColumns} from events where stream_id = $1 and stream_revision >= $2
+          order by stream_revision limit $3`,
+        [streamId, fromRevision, Math.min(maxCount, 2 ** 62)],
+      );
+      return rows.map(toRecorded);
+    },
+
+    readAll,
+
+    subscribeToAll(handler, subscribeOptions = {}) {
+      return followLog(handler, { ...subscribeOptions, readAll, wake, pollIntervalMs });
+    },
+
+    async headPosition() {
+      const { rows } = await db.query<{ tx: string; global_position: string }>(
+        `select transaction_id::text as tx, global_position from events where ${visible}
+          order by transaction_id desc, global_position desc limit 1`,
+      );
+      return rows[0] ? encodePosition(rows[0].tx, String(rows[0].global_position)) : START_POSITION;
+    },
+
+    async close() {
+      await unlisten?.();
+      wake.notify();
+    },
+  };
+}
