@@ -1,0 +1,156 @@
+import type { SqlDb } from '../db/sqlDb.ts';
+import type { RecordedEvent } from '../events/eventEnvelope.ts';
+import { upcastEvent } from '../events/eventCatalog.ts';
+import type { EventStore, Subscription } from '../events/eventStore.ts';
+import { comparePositions, START_POSITION } from '../events/position.ts';
+import { DomainError } from '../tracking/domainError.ts';
+import { advanceCheckpoint, projectionCheckpointsSql, readCheckpoint, resetCheckpoint } from './projectionCheckpoints.ts';
+import type { ReadModel } from './readModel.ts';
+
+export interface ProjectorOptions {
+  name: string;
+  batchSize?: number;
+  /** Called with each batch's size after it committed (progress bars). */
+  onBatch?: (events: number, checkpoint: string) => void;
+  onError?: (error: unknown) => void;
+}
+
+class CheckpointMovedError extends Error {}
+
+/**
+ * Follows the event log and keeps read models. Each batch is one transaction:
+ * the checkpoint moves in the same transaction as the rows, so a projector
+ * killed at any point resumes exactly where its last commit left off.
+ */
+export class Projector {
+  private checkpoint = START_POSITION;
+  private subscription?: Subscription;
+  private running = false;
+  private waiters = new Set<{ position: string; resolve: () => void }>();
+  private loop?: Promise<void>;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly db: SqlDb,
+    private readonly store: EventStore,
+    private readonly readModels: readonly ReadModel[],
+    private readonly options: ProjectorOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get position(): string {
+    return this.checkpoint;
+  }
+
+  async ensureSchema(): Promise<void> {
+    await this.db.exec(projectionCheckpointsSql + this.readModels.map((m) => m.schemaSql).join('\n'));
+  }
+
+  async start(): Promise<void> {
+    await this.ensureSchema();
+    this.running = true;
+    this.setCheckpoint(await readCheckpoint(this.db, this.name));
+    this.loop = this.follow();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.subscription?.stop();
+    await this.loop;
+  }
+
+  /** Resolves once the read models include the event at position (read-your-writes). */
+  waitFor(position: string | undefined, timeoutMs = 10_000): Promise<void> {
+    if (!position || comparePositions(this.checkpoint, position) >= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new DomainError('DEADLINE_EXCEEDED', `The write was stored at position ${position}, but the read models did not reach it within ${timeoutMs} ms.`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Resolves when the read models include everything in the log now. */
+  async catchUp(timeoutMs = 60_000): Promise<void> {
+    await this.waitFor(await this.store.headPosition(), timeoutMs);
+  }
+
+  /** Drops every read model and replays the whole log into fresh tables. */
+  async rebuild(onProgress?: (events: number) => void): Promise<void> {
+    const wasRunning = this.running;
+    await this.stop();
+    await this.db.transaction(async (tx) => {
+      for (const table of this.readModels.flatMap((m) => m.tables)) await tx.query(`drop table if exists ${table} cascade`);
+      await resetCheckpoint(tx, this.name);
+    });
+    await this.ensureSchema();
+    this.setCheckpoint(await readCheckpoint(this.db, this.name), true);
+    const head = await this.store.headPosition();
+    // Replay in bounded transactions: one huge transaction would hold back every live reader.
+    while (comparePositions(this.checkpoint, head) < 0) {
+      const events = await this.store.readAll({ after: this.checkpoint, maxCount: this.batchSize * 4 });
+      if (events.length === 0) break;
+      await this.project(events);
+      onProgress?.(events.length);
+    }
+    if (wasRunning) await this.start();
+  }
+
+  private async follow(): Promise<void> {
+    let backoff = 50;
+    while (this.running) {
+      this.subscription = this.store.subscribeToAll((events) => this.project(events), { after: this.checkpoint, batchSize: this.batchSize });
+      try {
+        await this.subscription.done;
+        backoff = 50;
+      } catch (error) {
+        if (!(error instanceof CheckpointMovedError)) this.options.onError?.(error);
+        // Someone else moved the checkpoint (another server) or the database failed: resume from what is stored.
+        await new Promise((r) => setTimeout(r, error instanceof CheckpointMovedError ? 5 : backoff));
+        backoff = Math.min(backoff * 2, 5_000);
+        if (!this.running) break;
+        try {
+          this.setCheckpoint(await readCheckpoint(this.db, this.name));
+        } catch (readError) {
+          this.options.onError?.(readError);
+        }
+      }
+    }
+  }
+
+  private async project(raw: RecordedEvent[]): Promise<void> {
+    const from = this.checkpoint;
+    const to = raw[raw.length - 1].position;
+    const events = raw.map(upcastEvent);
+    await this.db.transaction(async (tx) => {
+      if (!(await advanceCheckpoint(tx, this.name, from, to))) throw new CheckpointMovedError('checkpoint moved');
+      for (const model of this.readModels) await model.apply(events, tx);
+    });
+    this.setCheckpoint(to);
+    this.options.onBatch?.(raw.length, to);
+  }
+
+  private setCheckpoint(position: string, reset = false): void {
+    if (!reset && comparePositions(position, this.checkpoint) < 0) return;
+    this.checkpoint = position;
+    for (const waiter of this.waiters) {
+      if (comparePositions(position, waiter.position) >= 0) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { openPgDb } from '../db/pgDb.ts';
+import { openPgliteDb } from '../db/pgliteDb.ts';
+import type { SqlDb } from '../db/sqlDb.ts';
+import type { EventStore } from '../events/eventStore.ts';
+import { createPostgresEventStore } from '../events/postgres/postgresEventStore.ts';
+import { Projector } from '../projections/projector.ts';
+import { trackingReadModels } from '../projections/trackingTables.ts';
+import { commandContext } from '../tracking/commandContext.ts';
+import { TrackingService } from '../tracking/trackingService.ts';
+import { lockDataDir } from './dataDirLock.ts';
+
+export interface BackendConfig {
+  /** Postgres for events and read models; embedded PGlite in dataDir when absent. */
+  databaseUrl?: string;
+  /** Schema for all tables on Postgres (tests use one each). */
+  schema?: string;
+  /** Embedded data folder; undefined with no databaseUrl means in memory. */
+  dataDir?: string;
+  /** NOTIFY channel for cross-process wake-ups. */
+  channel?: string;
+  /** An already open database (tests). */
+  db?: SqlDb;
+  /** Do not follow the log (CLI commands that project by themselves). */
+  startProjector?: boolean;
+  onProjectorError?: (error: unknown) => void;
+}
+
+export interface Backend {
+  db: SqlDb;
+  store: EventStore;
+  projector: Projector;
+  tracking: TrackingService;
+  close(): Promise<void>;
+}
+
+/** Opens the event store, the read models and the projector between them. */
+export async function openBackend(config: BackendConfig = {}): Promise<Backend> {
+  let unlock: (() => void) | undefined;
+  let db = config.db;
+  if (!db) {
+    if (config.databaseUrl) db = await openPgDb({ connectionString: config.databaseUrl, schema: config.schema });
+    else {
+      if (config.dataDir) unlock = lockDataDir(config.dataDir);
+      db = await openPgliteDb(config.dataDir ? join(config.dataDir, 'pglite') : undefined);
+    }
+  }
+  const store = await createPostgresEventStore(db, { channel: config.channel });
+  const projector = new Projector(db, store, trackingReadModels, { name: 'tracking', onError: config.onProjectorError });
+  const tracking = new TrackingService({ store, projector, readDb: db });
+  if (config.startProjector === false) await projector.ensureSchema();
+  else await projector.start();
+  if (config.startProjector !== false) await tracking.ensureDefaultExperiment(commandContext('mlledger'));
+  const ownsDb = !config.db;
+  return {
+    db,
+    store,
+    projector,
+    tracking,
+    async close() {
+      await projector.stop();
+      await store.close();
+      if (ownsDb) await db.close();
+      unlock?.();
+    },
+  };
+}

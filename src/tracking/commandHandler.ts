@@ -1,0 +1,48 @@
+import type { NewEvent, RecordedEvent } from '../events/eventEnvelope.ts';
+import { WrongExpectedVersionError, type EventStore } from '../events/eventStore.ts';
+import { DomainError } from './domainError.ts';
+import { KeyedMutex } from './keyedMutex.ts';
+import type { StreamStateCache } from './streamStateCache.ts';
+
+export interface CommandResult {
+  /** Global position of the last event appended (or of the stream head when nothing was). */
+  position?: string;
+  events: RecordedEvent[];
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Load state, decide, append with the exact expected revision; on a concurrent
+ * write, reload and decide again. A decision that throws appends nothing.
+ */
+export class CommandHandler {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(private readonly store: EventStore) {}
+
+  handle<S>(cache: StreamStateCache<S>, streamId: string, decide: (state: S) => NewEvent[]): Promise<CommandResult> {
+    return this.mutex.run(streamId, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const entry = await cache.load(streamId);
+        const events = decide(entry.state);
+        if (events.length === 0) return { events: [] };
+        try {
+          const result = await this.store.appendToStream(streamId, events, {
+            expectedRevision: entry.revision < 0 ? 'no_stream' : entry.revision,
+          });
+          const firstRevision = result.nextExpectedRevision - events.length + 1;
+          const recorded = events.map((e, i) => ({ ...e, streamId, revision: firstRevision + i, position: result.position }));
+          if (firstRevision === entry.revision + 1) cache.applyAppended(streamId, entry, recorded);
+          else cache.forget(streamId); // an idempotent retry: the stored events are the truth
+          return { position: result.position, events: recorded };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersionError)) throw error;
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new DomainError('RESOURCE_CONFLICT', `Too many concurrent writes to '${streamId}'; try again.`);
+          }
+        }
+      }
+    });
+  }
+}
