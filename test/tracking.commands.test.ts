@@ -18,9 +18,9 @@ describe('tracking commands', () => {
   });
   afterAll(() => b?.close());
 
-  async function expectRejected(promise: Promise<unknown>, code: string, field: string, message: RegExp) {
+  async function expectRejected(attempt: () => Promise<unknown>, code: string, field: string, message: RegExp) {
     const before = await b.store.headPosition();
-    const error = await promise.then(
+    const error = await attempt().then(
       () => undefined,
       (e) => e,
     );
@@ -43,16 +43,16 @@ describe('tracking commands', () => {
     expect(await findExperimentByName(b.db, 'exp-b')).toMatchObject({ experimentId: second });
     await b.tracking.deleteExperiment(first, ctx());
     expect((await findExperimentById(b.db, first))?.lifecycleStage).toBe('deleted');
-    await expectRejected(b.tracking.createExperiment({ name: 'exp-a' }, ctx()), 'RESOURCE_ALREADY_EXISTS', 'name', /Experiment\(name=exp-a\) already exists/);
-    await expectRejected(b.tracking.createExperiment({ name: '' }, ctx()), 'INVALID_PARAMETER_VALUE', 'name', /Missing value/);
-    await expectRejected(b.tracking.createExperiment({ name: 'x'.repeat(501) }, ctx()), 'INVALID_PARAMETER_VALUE', 'name', /500/);
-    await expectRejected(b.tracking.createRun({ experimentId: first }, ctx()), 'INVALID_PARAMETER_VALUE', 'experiment_id', /must be in the 'active' state/);
+    await expectRejected(() => b.tracking.createExperiment({ name: 'exp-a' }, ctx()), 'RESOURCE_ALREADY_EXISTS', 'name', /Experiment\(name=exp-a\) already exists/);
+    await expectRejected(() => b.tracking.createExperiment({ name: '' }, ctx()), 'INVALID_PARAMETER_VALUE', 'name', /Missing value/);
+    await expectRejected(() => b.tracking.createExperiment({ name: 'x'.repeat(501) }, ctx()), 'INVALID_PARAMETER_VALUE', 'name', /500/);
+    await expectRejected(() => b.tracking.createRun({ experimentId: first }, ctx()), 'INVALID_PARAMETER_VALUE', 'experiment_id', /must be in the 'active' state/);
     await b.tracking.restoreExperiment(first, ctx());
     await b.tracking.renameExperiment({ experimentId: first, newName: 'exp-a2' }, ctx());
     expect((await findExperimentById(b.db, first))?.name).toBe('exp-a2');
-    await expectRejected(b.tracking.renameExperiment({ experimentId: first, newName: 'exp-b' }, ctx()), 'RESOURCE_ALREADY_EXISTS', 'new_name', /already exists/);
-    await expectRejected(b.tracking.deleteExperiment('0', ctx()), 'INVALID_PARAMETER_VALUE', 'experiment_id', /default experiment/);
-    await expectRejected(b.tracking.deleteExperiment('999', ctx()), 'RESOURCE_DOES_NOT_EXIST', 'experiment_id', /No Experiment with id=999/);
+    await expectRejected(() => b.tracking.renameExperiment({ experimentId: first, newName: 'exp-b' }, ctx()), 'RESOURCE_ALREADY_EXISTS', 'new_name', /already exists/);
+    await expectRejected(() => b.tracking.deleteExperiment('0', ctx()), 'INVALID_PARAMETER_VALUE', 'experiment_id', /default experiment/);
+    await expectRejected(() => b.tracking.deleteExperiment('999', ctx()), 'RESOURCE_DOES_NOT_EXIST', 'experiment_id', /No Experiment with id=999/);
   });
 
   it('creates a run with MLflow ids and names, logs params, metrics and tags', async () => {
@@ -105,28 +105,27 @@ describe('tracking commands', () => {
     await b.tracking.logBatch({ runId, params: [{ key: 'p', value: 'a' }] }, ctx());
     await b.tracking.logBatch({ runId, params: [{ key: 'p', value: 'a' }] }, ctx()); // same value again is fine
     const log = (batch: object) => b.tracking.logBatch({ runId, ...batch }, ctx());
-    await expectRejected(log({ params: [{ key: 'p', value: 'b' }] }), 'INVALID_PARAMETER_VALUE', 'params[0].value', /Changing param values is not allowed. Param with key='p' was already logged with value='a'/);
-    await expectRejected(log({ params: [{ key: 'q', value: '1' }, { key: 'q', value: '1' }] }), 'INVALID_PARAMETER_VALUE', 'params[1].key', /Duplicate parameter keys/);
-    await expectRejected(log({ params: Array.from({ length: 101 }, (_, i) => ({ key: `p${i}`, value: '1' })) }), 'INVALID_PARAMETER_VALUE', 'params', /at most 100 params. Got 101/);
-    await expectRejected(log({ tags: Array.from({ length: 101 }, (_, i) => ({ key: `t${i}`, value: '1' })) }), 'INVALID_PARAMETER_VALUE', 'tags', /at most 100 tags/);
-    await expectRejected(log({ metrics: Array.from({ length: 1001 }, () => ({ key: 'm', value: 1, timestamp: 1 })) }), 'INVALID_PARAMETER_VALUE', 'metrics', /at most 1000 metrics. Got 1001/);
-    await expectRejected(
-      log({ metrics: Array.from({ length: 950 }, () => ({ key: 'm', value: 1, timestamp: 1 })), params: Array.from({ length: 60 }, (_, i) => ({ key: `x${i}`, value: '1' })) }),
+    await expectRejected(() => log({ params: [{ key: 'p', value: 'b' }] }), 'INVALID_PARAMETER_VALUE', 'params[0].value', /Changing param values is not allowed. Param with key='p' was already logged with value='a'/);
+    await expectRejected(() => log({ params: [{ key: 'q', value: '1' }, { key: 'q', value: '1' }] }), 'INVALID_PARAMETER_VALUE', 'params[1].key', /Duplicate parameter keys/);
+    await expectRejected(() => log({ params: Array.from({ length: 101 }, (_, i) => ({ key: `p${i}`, value: '1' })) }), 'INVALID_PARAMETER_VALUE', 'params', /at most 100 params. Got 101/);
+    await expectRejected(() => log({ tags: Array.from({ length: 101 }, (_, i) => ({ key: `t${i}`, value: '1' })) }), 'INVALID_PARAMETER_VALUE', 'tags', /at most 100 tags/);
+    await expectRejected(() => log({ metrics: Array.from({ length: 1001 }, () => ({ key: 'm', value: 1, timestamp: 1 })) }), 'INVALID_PARAMETER_VALUE', 'metrics', /at most 1000 metrics. Got 1001/);
+    await expectRejected(() => log({ metrics: Array.from({ length: 950 }, () => ({ key: 'm', value: 1, timestamp: 1 })), params: Array.from({ length: 60 }, (_, i) => ({ key: `x${i}`, value: '1' })) }),
       'INVALID_PARAMETER_VALUE',
       'metrics',
       /at most 1000 metrics, params and tags in total/,
     );
-    await expectRejected(log({ metrics: [{ key: '../x', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /would resolve to '..\/x'/);
-    await expectRejected(log({ metrics: [{ key: 'bad*key', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /Invalid metric name/);
-    await expectRejected(log({ metrics: [{ key: 'k'.repeat(251), value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /exceeded length limit of 250/);
-    await expectRejected(log({ metrics: [{ key: '', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /Missing value/);
-    await expectRejected(log({ metrics: [{ key: 'm', value: 'notnum', timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].value', /Invalid value "notnum"/);
-    await expectRejected(log({ metrics: [{ key: 'm', value: 1, timestamp: -1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].timestamp', /non-negative integer/);
-    await expectRejected(log({ metrics: [{ key: 'm', value: 1, timestamp: 1, step: 1.5 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].step', /integer/);
-    await expectRejected(log({ tags: [{ key: '/abs', value: 'v' }] }), 'INVALID_PARAMETER_VALUE', 'tags[0].key', /Invalid tag name/);
-    await expectRejected(b.tracking.logBatch({ runId: 'f'.repeat(32), metrics: [{ key: 'm', value: 1, timestamp: 1 }] }, ctx()), 'RESOURCE_DOES_NOT_EXIST', 'run_id', /Run with id=f+ not found/);
-    await expectRejected(b.tracking.deleteRunTag(runId, 'nope', ctx()), 'RESOURCE_DOES_NOT_EXIST', 'key', /No tag with name: nope/);
-    await expectRejected(b.tracking.createRun({ experimentId: '12345' }, ctx()), 'RESOURCE_DOES_NOT_EXIST', 'experiment_id', /No Experiment with id=12345/);
+    await expectRejected(() => log({ metrics: [{ key: '../x', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /would resolve to '..\/x'/);
+    await expectRejected(() => log({ metrics: [{ key: 'bad*key', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /Invalid metric name/);
+    await expectRejected(() => log({ metrics: [{ key: 'k'.repeat(251), value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /exceeded length limit of 250/);
+    await expectRejected(() => log({ metrics: [{ key: '', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].key', /Missing value/);
+    await expectRejected(() => log({ metrics: [{ key: 'm', value: 'notnum', timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].value', /Invalid value "notnum"/);
+    await expectRejected(() => log({ metrics: [{ key: 'm', value: 1, timestamp: -1 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].timestamp', /non-negative integer/);
+    await expectRejected(() => log({ metrics: [{ key: 'm', value: 1, timestamp: 1, step: 1.5 }] }), 'INVALID_PARAMETER_VALUE', 'metrics[0].step', /integer/);
+    await expectRejected(() => log({ tags: [{ key: '/abs', value: 'v' }] }), 'INVALID_PARAMETER_VALUE', 'tags[0].key', /Invalid tag name/);
+    await expectRejected(() => b.tracking.logBatch({ runId: 'f'.repeat(32), metrics: [{ key: 'm', value: 1, timestamp: 1 }] }, ctx()), 'RESOURCE_DOES_NOT_EXIST', 'run_id', /Run with id=f+ not found/);
+    await expectRejected(() => b.tracking.deleteRunTag(runId, 'nope', ctx()), 'RESOURCE_DOES_NOT_EXIST', 'key', /No tag with name: nope/);
+    await expectRejected(() => b.tracking.createRun({ experimentId: '12345' }, ctx()), 'RESOURCE_DOES_NOT_EXIST', 'experiment_id', /No Experiment with id=12345/);
 
     // Over-long values are truncated as MLflow does by default, not refused.
     await log({ params: [{ key: 'long', value: 'v'.repeat(7000) }], tags: [{ key: 'longtag', value: 't'.repeat(9000) }] });
@@ -134,7 +133,7 @@ describe('tracking commands', () => {
     expect((await tagsOfRuns(b.db, [runId])).get(runId)?.find((t) => t.key === 'longtag')?.value).toHaveLength(8000);
 
     await b.tracking.deleteRun(runId, ctx());
-    await expectRejected(log({ metrics: [{ key: 'm', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'run_id', /must be in the 'active' state. Current state is deleted/);
+    await expectRejected(() => log({ metrics: [{ key: 'm', value: 1, timestamp: 1 }] }), 'INVALID_PARAMETER_VALUE', 'run_id', /must be in the 'active' state. Current state is deleted/);
     await b.tracking.restoreRun(runId, ctx());
     await log({ metrics: [{ key: 'm', value: 1, timestamp: 1 }] });
   });
