@@ -43,6 +43,8 @@ export interface EventStore {
   subscribeToAll(handler: EventBatchHandler, options?: SubscribeOptions): Subscription;
   /** Position of the newest event readers may see now (START_POSITION when empty). */
   headPosition(): Promise<string>;
+  /** How many events the log holds, where the store can say cheaply (progress bars). */
+  countEvents?(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../db/sqlDb.ts';
-import { RunCreated, RunDeleted, RunRestored, RunTagsSet, RunUpdated } from '../events/runEvents.ts';
+import { RunCreated, RunDeleted, RunRestored, RunTagsSet, RunUpdated, type RunStatus } from '../events/runEvents.ts';
 import { RUN_NAME_TAG } from '../tracking/runCommands.ts';
 import { toNumber, toOptionalNumber, type ReadModel } from './readModel.ts';
 
@@ -8,7 +8,7 @@ export interface RunRow {
   experimentId: string;
   runName: string;
   userId: string;
-  status: string;
+  status: RunStatus;
   startTime: number;
   endTime?: number;
   lifecycleStage: 'active' | 'deleted';

@@ -106,6 +106,11 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
       return rows[0] ? encodePosition(rows[0].tx, String(rows[0].global_position)) : START_POSITION;
     },
 
+    async countEvents() {
+      const { rows } = await db.query<{ count: string | number }>(`select count(*) as count from events`);
+      return Number(rows[0].count);
+    },
+
     async close() {
       await unlisten?.();
       wake.notify();

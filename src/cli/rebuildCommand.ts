@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import { openBackend } from '../server/openBackend.ts';
+import { progressBar } from './progressBar.ts';
+
+/** mlledger rebuild: drops every read model and replays the event log into it. */
+export async function rebuild(options: { dataDir: string }): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const backend = await openBackend({ databaseUrl, dataDir: databaseUrl ? undefined : resolve(options.dataDir), startProjector: false });
+  try {
+    const total = await backend.store.countEvents?.();
+    const bar = progressBar('rebuilding read models', total);
+    const started = Date.now();
+    await backend.projector.rebuild((count) => bar.advance(count));
+    bar.finish();
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(`rebuilt in ${seconds.toFixed(1)} s${total ? ` (${Math.round(total / Math.max(seconds, 0.001))} events/s)` : ''}\n`);
+  } finally {
+    await backend.close();
+  }
+}

@@ -1,0 +1,68 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openBackend, type Backend, type BackendConfig } from './openBackend.ts';
+import { createGraphQLHandler } from './graphqlHandler.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export interface AppConfig extends BackendConfig {
+  host?: string;
+  port?: number;
+  /** The actor recorded on events while authentication is off. */
+  user?: string;
+  logger?: Logger;
+}
+
+export interface App {
+  backend: Backend;
+  /** Listens; resolves with the base URL once /health answers. */
+  start(): Promise<string>;
+  /** Stops taking requests, lets running ones finish, then closes the stores. */
+  stop(): Promise<void>;
+}
+
+/** The one HTTP server: GraphQL at /graphql, /health, and (later) MLflow's REST API. */
+export async function buildApp(config: AppConfig = {}): Promise<App> {
+  const logger = config.logger ?? createLogger();
+  const backend = await openBackend({ ...config, onProjectorError: (error) => logger.error({ err: error }, 'projector failed; retrying') });
+  const graphql = createGraphQLHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
+  let ready = false;
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    if (url === '/health' || url.startsWith('/health?')) {
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'OK' : 'starting');
+      return;
+    }
+    if (url === '/graphql' || url.startsWith('/graphql?')) {
+      void graphql.handle(req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error_code: 'ENDPOINT_NOT_FOUND', message: `No route for ${req.method} ${url.split('?')[0]}` }));
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    backend,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port ?? 5000, config.host ?? '127.0.0.1', () => resolve());
+      });
+      ready = true;
+      const { address, port } = server.address() as AddressInfo;
+      const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+      logger.info({ url, store: config.databaseUrl ? 'postgres' : 'pglite', dataDir: config.dataDir }, 'mlledger listening');
+      return url;
+    },
+    async stop() {
+      ready = false;
+      // Acknowledged writes are already in the event store; closing only waits for requests in flight.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await backend.close();
+      logger.info('mlledger stopped');
+    },
+  };
+}
