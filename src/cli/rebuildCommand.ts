@@ -5,7 +5,8 @@ import { progressBar } from './progressBar.ts';
 /** mlledger rebuild: drops every read model and replays the event log into it. */
 export async function rebuild(options: { dataDir: string }): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const backend = await openBackend({ databaseUrl, dataDir: databaseUrl ? undefined : resolve(options.dataDir), startProjector: false });
+  const schema = process.env.MLLEDGER_DB_SCHEMA || undefined;
+  const backend = await openBackend({ databaseUrl, schema, dataDir: databaseUrl ? undefined : resolve(options.dataDir), startProjector: false });
   try {
     const total = await backend.store.countEvents?.();
     const bar = progressBar('rebuilding read models', total);

@@ -14,10 +14,12 @@ export async function serve(options: ServeOptions): Promise<void> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got '${options.port}'`);
   const databaseUrl = process.env.DATABASE_URL || undefined;
+  const schema = process.env.MLLEDGER_DB_SCHEMA || undefined;
   const app = await buildApp({
     host: options.host,
     port,
     databaseUrl,
+    schema,
     dataDir: databaseUrl ? undefined : resolve(options.dataDir),
     user: options.user ?? localUser(),
   });

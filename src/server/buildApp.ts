@@ -26,9 +26,16 @@ export async function buildApp(config: AppConfig = {}): Promise<App> {
   const backend = await openBackend({ ...config, onProjectorError: (error) => logger.error({ err: error }, 'projector failed; retrying') });
   const graphql = createGraphQLHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
   let ready = false;
+  let stopping = false;
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
+    if (stopping) {
+      // Keep-alive clients would otherwise hold the server open: refuse, retryably, and hang up.
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
+      res.end(JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'The server is shutting down; retry against another instance.' }));
+      return;
+    }
     if (url === '/health' || url.startsWith('/health?')) {
       res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'OK' : 'starting');
       return;
@@ -56,11 +63,15 @@ export async function buildApp(config: AppConfig = {}): Promise<App> {
     },
     async stop() {
       ready = false;
+      stopping = true;
       // Acknowledged writes are already in the event store; closing only waits for requests in flight.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearInterval(sweeper);
+      clearTimeout(deadline);
       await backend.close();
       logger.info('mlledger stopped');
     },

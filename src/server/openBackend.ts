@@ -45,7 +45,9 @@ export async function openBackend(config: BackendConfig = {}): Promise<Backend> 
       db = await openPgliteDb(config.dataDir ? join(config.dataDir, 'pglite') : undefined);
     }
   }
-  const store = await createPostgresEventStore(db, { channel: config.channel });
+  // Servers sharing a schema share a wake-up channel; other schemas stay out of it.
+  const channel = config.channel ?? (config.schema ? `mlledger_events_${config.schema}` : 'mlledger_events');
+  const store = await createPostgresEventStore(db, { channel });
   const projector = new Projector(db, store, trackingReadModels, { name: 'tracking', onError: config.onProjectorError });
   const tracking = new TrackingService({ store, projector, readDb: db });
   if (config.startProjector === false) await projector.ensureSchema();
