@@ -22,6 +22,7 @@ import {
   pollUntil,
   readLog,
   storedCheckpoint,
+  waitUntilCommittedEventsVisible,
 } from './support/readModelDump.ts';
 import { openTestBackend } from './support/testBackend.ts';
 import { openTestDb, usingPostgres } from './support/testDb.ts';
@@ -33,11 +34,13 @@ const ctx = () => commandContext('alice');
 class SimulatedCrash extends Error {}
 
 /**
- * The tracking read models, wrapped to die inside the crashInBatch-th batch right
- * after `crashAfter` has written its rows (earlier models have written theirs too),
- * and on every apply after that: the process is gone.
+ * The tracking read models, wrapped to die in the crashInBatch-th batch once
+ * `crashAfter` (and every model before it) has written its rows, before the next
+ * model runs; every apply after that fails too: the process is gone.
  */
-function crashingReadModels(crashInBatch: number, crashAfter: string, onCrash: (events: readonly RecordedEvent[], rowsInsideTransaction: number) => void): ReadModel[] {
+function crashingReadModels(crashInBatch: number, crashAfter: string, onCrash: (events: readonly RecordedEvent[], metricRowsInsideTransaction: number) => void): ReadModel[] {
+  const crashAt = trackingReadModels.findIndex((m) => m.name === crashAfter) + 1;
+  if (crashAt <= 0 || crashAt >= trackingReadModels.length) throw new Error(`No read model follows '${crashAfter}'`);
   let batch = 0;
   let crashed = false;
   return trackingReadModels.map((model, index) => ({
@@ -45,13 +48,13 @@ function crashingReadModels(crashInBatch: number, crashAfter: string, onCrash: (
     async apply(events, tx) {
       if (crashed) throw new SimulatedCrash('already dead');
       if (index === 0) batch++;
-      await model.apply(events, tx);
-      if (batch === crashInBatch && model.name === crashAfter) {
+      if (batch === crashInBatch && index === crashAt) {
         crashed = true;
         const { rows } = await tx.query<{ n: number }>('select count(*)::int as n from metric_history');
         onCrash(events, rows[0].n);
-        throw new SimulatedCrash(`killed in batch ${batch} after ${model.name}`);
+        throw new SimulatedCrash(`killed in batch ${batch} after ${crashAfter}`);
       }
+      await model.apply(events, tx);
     },
   }));
 }
@@ -78,12 +81,14 @@ describe('projector', () => {
       const live = await runTrainingWorkload(b.tracking, 'live', { experiments: 1, runsPerExperiment: 2, batchesPerRun: 5, pointsPerBatch: 10 });
       await b.projector.stop();
       const offline = await runTrainingWorkload(trackingWithoutReadYourWrites(b), 'offline', { experiments: 2, runsPerExperiment: 3, batchesPerRun: 10, pointsPerBatch: 10 });
+      await waitUntilCommittedEventsVisible(b.db, b.store);
       const checkpointAtStop = await storedCheckpoint(b.db, PROJECTOR);
       expect(comparePositions(checkpointAtStop ?? START_POSITION, await b.store.headPosition())).toBe(-1);
 
       const committed: string[] = [];
+      let dumpAtLastCommit: Promise<Record<string, string[]>> | undefined;
       let failedBatch: readonly RecordedEvent[] = [];
-      let rowsInsideFailedTransaction = 0;
+      let metricRowsInsideFailedTransaction = 0;
       let reportCrash!: (error: unknown) => void;
       const crashReported = new Promise<unknown>((resolve) => (reportCrash = resolve));
       // Same name as the real projector: it takes over the real checkpoint and tables.
@@ -92,9 +97,19 @@ describe('projector', () => {
         b.store,
         crashingReadModels(3, 'metric_history', (events, rows) => {
           failedBatch = events;
-          rowsInsideFailedTransaction = rows;
+          metricRowsInsideFailedTransaction = rows;
         }),
-        { name: PROJECTOR, batchSize: 20, onBatch: (_, checkpoint) => committed.push(checkpoint), onError: reportCrash },
+        {
+          name: PROJECTOR,
+          batchSize: 20,
+          onBatch: (_, checkpoint) => {
+            committed.push(checkpoint);
+            // Nothing commits after the last good batch, so this dump is the state it left, whenever it runs.
+            dumpAtLastCommit = dumpTrackingTables(b.db);
+            dumpAtLastCommit.catch(() => {});
+          },
+          onError: reportCrash,
+        },
       );
       await doomed.start();
       expect(await crashReported).toBeInstanceOf(SimulatedCrash);
@@ -107,11 +122,12 @@ describe('projector', () => {
       expect(doomed.position).toBe(committed[1]);
       expect(comparePositions(failedBatch[0].position, committed[1])).toBe(1);
 
-      // The failed batch did write rows inside its transaction; none of them survived.
+      // The failed batch did write rows inside its transaction; none of them survived, in any table.
+      expect(await dumpTrackingTables(b.db)).toEqual(await dumpAtLastCommit);
       const committedPrefix = await readLog(b.store, checkpoint);
       const failedBatchPoints = countMetricPoints(failedBatch);
       expect(failedBatchPoints).toBeGreaterThan(0);
-      expect(rowsInsideFailedTransaction).toBe(countMetricPoints(committedPrefix) + failedBatchPoints);
+      expect(metricRowsInsideFailedTransaction).toBe(countMetricPoints(committedPrefix) + failedBatchPoints);
       expect(await metricHistoryRowCount(b.db)).toBe(countMetricPoints(committedPrefix));
       const { rows: runs } = await b.db.query<{ n: number }>('select count(*)::int as n from runs');
       expect(runs[0].n).toBe(countEventsOfType(committedPrefix, 'RunCreated'));
@@ -136,8 +152,9 @@ describe('projector', () => {
         const writer = trackingWithoutReadYourWrites(backend);
         await writer.ensureDefaultExperiment(ctx());
         const workload = await runTrainingWorkload(writer, 'big', { experiments: 2, runsPerExperiment: 3, batchesPerRun: 3, pointsPerBatch: 4 });
-        // Runs deleted by the workload refuse metrics through commands, not through the raw store: fine for a backlog.
+        // Straight to the store, past command validation (which would refuse metrics for the one deleted run): the projector does not mind.
         const backlogPoints = await appendMetricBacklog(backend.store, workload.runIds, { eventsPerRun: 500, pointsPerEvent: 8, eventsPerAppend: 50 });
+        await waitUntilCommittedEventsVisible(backend.db, backend.store);
         const head = await backend.store.headPosition();
         const log = await readLog(backend.store);
         expect(log.length).toBeGreaterThan(3000);
@@ -151,6 +168,7 @@ describe('projector', () => {
         spawned.stdout.on('data', (chunk: Buffer) => (childOutput += chunk.toString()));
         spawned.stderr.on('data', (chunk: Buffer) => (childOutput += chunk.toString()));
         const exited = once(spawned, 'exit');
+        exited.catch(() => {}); // a spawn failure surfaces through the poll below
 
         // Kill it as soon as its first batch has committed: it is then in the middle of the backlog.
         await pollUntil(async () => {
@@ -299,6 +317,7 @@ describe('projector', () => {
 
       // Once a projector runs again the write shows up.
       await b.projector.start();
+      await waitUntilCommittedEventsVisible(b.db, b.store);
       await b.projector.catchUp(10_000);
       expect(await findExperimentByName(b.db, 'never-projected')).toMatchObject({ experimentId: (created[0].data as { experimentId: string }).experimentId });
     } finally {

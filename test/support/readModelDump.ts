@@ -1,7 +1,8 @@
+/** Test helpers for comparing read models and reading the log: table dumps, checkpoints, log prefixes, visibility waits. */
 import type { SqlExecutor } from '../../src/db/sqlDb.ts';
 import type { RecordedEvent } from '../../src/events/eventEnvelope.ts';
 import type { EventStore } from '../../src/events/eventStore.ts';
-import { comparePositions, START_POSITION } from '../../src/events/position.ts';
+import { comparePositions, encodePosition, START_POSITION } from '../../src/events/position.ts';
 import { trackingTables } from '../../src/projections/trackingTables.ts';
 
 /** One JSON line per row, every column, rows in a total order: equal dumps mean equal tables (as multisets). */
@@ -73,4 +74,18 @@ export async function pollUntil(condition: () => Promise<boolean>, timeoutMs = 1
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Waits until readers see every committed event. On Postgres any writing
+ * transaction open anywhere in the cluster (another test file, a projector batch)
+ * holds back what readers may see, so "appended" does not yet mean "readable".
+ */
+export async function waitUntilCommittedEventsVisible(db: SqlExecutor, store: EventStore, timeoutMs = 15_000): Promise<void> {
+  const { rows } = await db.query<{ tx: string; global_position: string | number }>(
+    `select transaction_id::text as tx, global_position from events order by transaction_id desc, global_position desc limit 1`,
+  );
+  if (!rows[0]) return;
+  const newest = encodePosition(rows[0].tx, String(rows[0].global_position));
+  await pollUntil(async () => comparePositions(await store.headPosition(), newest) >= 0, timeoutMs);
 }
