@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SCHEMA_LOCK_KEY } from './applySchema.ts';
 import { safeIdentifier, type SqlDb, type SqlExecutor } from './sqlDb.ts';
 
 export interface PgDbOptions {
@@ -19,7 +20,21 @@ export async function openPgDb(options: PgDbOptions): Promise<SqlDb> {
   const pool = new pg.Pool({ ...clientConfig, max: options.maxConnections ?? 10 });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  if (schema !== 'public') await pool.query(`create schema if not exists ${schema}`);
+  if (schema !== 'public') {
+    // Serialised with other starting servers: concurrent CREATE SCHEMA races on catalog keys.
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
+      await client.query(`create schema if not exists ${schema}`);
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 
   const listeners = new Map<string, Set<() => void>>();
   let listenClient: pg.Client | undefined;

@@ -1,3 +1,4 @@
+import { applySchema } from '../db/applySchema.ts';
 import type { SqlDb } from '../db/sqlDb.ts';
 import type { RecordedEvent } from '../events/eventEnvelope.ts';
 import { upcastEvent } from '../events/eventCatalog.ts';
@@ -48,7 +49,7 @@ export class Projector {
   }
 
   async ensureSchema(): Promise<void> {
-    await this.db.exec(projectionCheckpointsSql + this.readModels.map((m) => m.schemaSql).join('\n'));
+    await applySchema(this.db, projectionCheckpointsSql + this.readModels.map((m) => m.schemaSql).join('\n'));
   }
 
   async start(): Promise<void> {
@@ -92,21 +93,25 @@ export class Projector {
   async rebuild(onProgress?: (events: number) => void): Promise<void> {
     const wasRunning = this.running;
     await this.stop();
-    await this.db.transaction(async (tx) => {
-      for (const table of this.readModels.flatMap((m) => m.tables)) await tx.query(`drop table if exists ${table} cascade`);
-      await resetCheckpoint(tx, this.name);
-    });
-    await this.ensureSchema();
-    this.setCheckpoint(await readCheckpoint(this.db, this.name), true);
-    const head = await this.store.headPosition();
-    // Replay in bounded transactions: one huge transaction would hold back every live reader.
-    while (comparePositions(this.checkpoint, head) < 0) {
-      const events = await this.store.readAll({ after: this.checkpoint, maxCount: this.batchSize * 4 });
-      if (events.length === 0) break;
-      await this.project(events);
-      onProgress?.(events.length);
+    try {
+      await this.db.transaction(async (tx) => {
+        for (const table of this.readModels.flatMap((m) => m.tables)) await tx.query(`drop table if exists ${table} cascade`);
+        await resetCheckpoint(tx, this.name);
+      });
+      await this.ensureSchema();
+      this.setCheckpoint(await readCheckpoint(this.db, this.name), true);
+      const head = await this.store.headPosition();
+      // Replay in bounded transactions: one huge transaction would hold back every live reader.
+      while (comparePositions(this.checkpoint, head) < 0) {
+        const events = await this.store.readAll({ after: this.checkpoint, maxCount: this.batchSize * 4 });
+        if (events.length === 0) break;
+        await this.project(events);
+        onProgress?.(events.length);
+      }
+    } finally {
+      // A failed replay must not leave a running server without its projector.
+      if (wasRunning) await this.start();
     }
-    if (wasRunning) await this.start();
   }
 
   private async follow(): Promise<void> {

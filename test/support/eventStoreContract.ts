@@ -88,7 +88,9 @@ export function eventStoreContract(backend: string, open: () => Promise<Contract
       const s = stream('global');
       const start = await store.headPosition();
       for (let i = 0; i < 5; i++) await store.appendToStream(s, [testEvent('G', { i })]);
-      const all = (await store.readAll({ after: start, maxCount: 10_000 })).filter((e) => e.streamId === s);
+      // Committed events become readable once no older transaction is open anywhere on the server (other test files may hold one briefly).
+      let all: RecordedEvent[] = [];
+      await waitForAsync(async () => (all = (await store.readAll({ after: start, maxCount: 10_000 })).filter((e) => e.streamId === s)).length === 5);
       expect(all.map((e) => (e.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
       const rest = (await store.readAll({ after: all[1].position, maxCount: 10_000 })).filter((e) => e.streamId === s);
       expect(rest.map((e) => (e.data as { i: number }).i)).toEqual([2, 3, 4]);
@@ -159,6 +161,14 @@ export function eventStoreContract(backend: string, open: () => Promise<Contract
 export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export async function waitForAsync(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -42,8 +42,12 @@ declare
   v_count int := jsonb_array_length(p_events);
   v_found int;
 begin
+  -- Serialise appends to one stream BEFORE this transaction writes anything: the
+  -- transaction id (our global order) is assigned at the first write, so a writer
+  -- that queued behind another always gets the later id, matching stream order.
+  perform pg_advisory_xact_lock(hashtextextended(p_stream, 0));
   insert into streams (stream_id, revision) values (p_stream, -1) on conflict do nothing;
-  select s.revision into v_current from streams s where s.stream_id = p_stream for update;
+  select s.revision into v_current from streams s where s.stream_id = p_stream;
 
   select count(*) into v_found from events e
    where e.stream_id = p_stream

@@ -1,3 +1,4 @@
+import { applySchema } from '../../db/applySchema.ts';
 import type { SqlDb } from '../../db/sqlDb.ts';
 import type { AppendResult, ExpectedRevision, NewEvent, RecordedEvent } from '../eventEnvelope.ts';
 import { WrongExpectedVersionError, type EventStore, type ReadAllOptions, type ReadStreamOptions } from '../eventStore.ts';
@@ -41,7 +42,7 @@ export interface PostgresEventStoreOptions {
 
 /** The event store on Postgres or PGlite: the same SQL on both. */
 export async function createPostgresEventStore(db: SqlDb, options: PostgresEventStoreOptions = {}): Promise<EventStore> {
-  await db.exec(eventStoreSchemaSql);
+  await applySchema(db, eventStoreSchemaSql);
   const wake = new WakeSignal();
   // PGlite lives in this process: the local signal is all the hint needed.
   const channel = db.kind === 'postgres' ? (options.channel ?? 'mlledger_events') : null;
