@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { openBackend, type Backend, type BackendConfig } from './openBackend.ts';
 import { createGraphQLHandler } from './graphqlHandler.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMlflowHandler } from '../mlflow/mlflowHandler.ts';
 
 export interface AppConfig extends BackendConfig {
   host?: string;
@@ -25,10 +26,11 @@ export async function buildApp(config: AppConfig = {}): Promise<App> {
   const logger = config.logger ?? createLogger();
   const backend = await openBackend({ ...config, onProjectorError: (error) => logger.error({ err: error }, 'projector failed; retrying') });
   const graphql = createGraphQLHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
+  const mlflow = createMlflowHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
   let ready = false;
   let stopping = false;
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (stopping) {
       // Keep-alive clients would otherwise hold the server open: refuse, retryably, and hang up.
@@ -44,6 +46,8 @@ export async function buildApp(config: AppConfig = {}): Promise<App> {
       void graphql.handle(req, res);
       return;
     }
+    // MLflow's REST API (never rejects; answers its own errors).
+    if (await mlflow(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error_code: 'ENDPOINT_NOT_FOUND', message: `No route for ${req.method} ${url.split('?')[0]}` }));
   });
   server.keepAliveTimeout = 5_000;

@@ -1,0 +1,38 @@
+import type { SqlExecutor } from '../db/sqlDb.ts';
+import type { CommandContext } from '../tracking/commandContext.ts';
+import type { TrackingService } from '../tracking/trackingService.ts';
+import type { JsonObject } from './mlflowJson.ts';
+import type { RequestFields } from './requestFields.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type ApiVersion = '2.0' | '3.0';
+
+/** What an endpoint works with: the one write path (TrackingService) and the read models. */
+export interface EndpointContext {
+  tracking: TrackingService;
+  readDb: SqlExecutor;
+  /** A fresh command context (actor, correlation id, time) for a write. */
+  command(): CommandContext;
+}
+
+/** One MLflow RPC: its fields in, its response message out (as JSON), or a thrown error. */
+export type Endpoint = (fields: RequestFields, ctx: EndpointContext) => Promise<JsonObject>;
+
+export interface MlflowRoute {
+  method: HttpMethod;
+  /** The path after /mlflow/, e.g. "runs/log-batch". */
+  path: string;
+  /** MLflow serves each RPC under the major version it appeared in: /api/2.0 or /api/3.0. */
+  version: ApiVersion;
+  /** Routes the web UI uses that exist only under /ajax-api. */
+  ajaxOnly?: boolean;
+  endpoint: Endpoint;
+}
+
+export const route = (method: HttpMethod, path: string, endpoint: Endpoint, options: { version?: ApiVersion; ajaxOnly?: boolean } = {}): MlflowRoute => ({
+  method,
+  path,
+  endpoint,
+  version: options.version ?? '2.0',
+  ajaxOnly: options.ajaxOnly,
+});

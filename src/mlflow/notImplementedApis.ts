@@ -1,0 +1,23 @@
+/**
+ * Parts of MLflow's REST API this server does not speak yet. They answer
+ * 501 NOT_IMPLEMENTED (never retried by the client, unlike 5xx in general, and
+ * clearer than 404) so a script fails at once saying what is missing. Remove an
+ * entry when its API is built. A path (after /mlflow/) is covered when it is
+ * the prefix or lies below it.
+ */
+const NOT_IMPLEMENTED: readonly { prefix: string; what: string }[] = [
+  { prefix: 'runs/log-model', what: "Logging models to a run (runs/log-model, the 2.x client's log_model)" },
+  { prefix: 'runs/log-inputs', what: 'Dataset and model inputs of runs (runs/log-inputs, mlflow.log_input)' },
+  { prefix: 'runs/outputs', what: 'Model outputs of runs (runs/outputs)' },
+  { prefix: 'logged-models', what: "Logged models (the 3.x client's log_model)" },
+  { prefix: 'registered-models', what: 'The model registry (registered-models)' },
+  { prefix: 'model-versions', what: 'The model registry (model-versions)' },
+  { prefix: 'artifacts', what: 'Artifacts (artifacts/list, presigned URLs)' },
+  { prefix: 'traces', what: 'Traces' },
+];
+
+/** The 501 message for a path after /mlflow/, or undefined if the path is not a known unimplemented API. */
+export function notImplementedMessage(path: string): string | undefined {
+  const entry = NOT_IMPLEMENTED.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
+  return entry && `${entry.what} is not implemented by this server yet.`;
+}
