@@ -487,7 +487,8 @@ describe('MLflow REST API: errors, limits and routing', () => {
     await refused(mlflow.post('runs/outputs', { run_id: runId }), 501, 'NOT_IMPLEMENTED', /outputs.*not implemented/);
     await refused(mlflow.post('registered-models/create', { name: 'm' }), 501, 'NOT_IMPLEMENTED', /model registry/);
     await refused(mlflow.send('PATCH', '/api/2.0/mlflow/logged-models/m-123', '{}'), 501, 'NOT_IMPLEMENTED', /Logged models/);
-    await refused(mlflow.get('artifacts/list', { run_id: runId }), 501, 'NOT_IMPLEMENTED', /Artifacts/);
+    // artifacts/list is served by the artifact proxy (see test/artifacts.http.test.ts).
+    expect((await mlflow.send('GET', `/api/2.0/mlflow/artifacts/list?run_id=${runId}`)).status).toBe(200);
 
     const info = await mlflow.withPrefix('/api/3.0/mlflow/').read('server-info');
     expect(info).toEqual({ store_type: 'SqlStore', workspaces_enabled: false });

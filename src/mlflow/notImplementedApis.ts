@@ -12,7 +12,6 @@ const NOT_IMPLEMENTED: readonly { prefix: string; what: string }[] = [
   { prefix: 'logged-models', what: "Logged models (the 3.x client's log_model)" },
   { prefix: 'registered-models', what: 'The model registry (registered-models)' },
   { prefix: 'model-versions', what: 'The model registry (model-versions)' },
-  { prefix: 'artifacts', what: 'Artifacts (artifacts/list, presigned URLs)' },
   { prefix: 'traces', what: 'Traces' },
 ];
 

@@ -4,6 +4,10 @@ import { openBackend, type Backend, type BackendConfig } from './openBackend.ts'
 import { createGraphQLHandler } from './graphqlHandler.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMlflowHandler } from '../mlflow/mlflowHandler.ts';
+import { createArtifactProxyHandler } from '../artifacts/artifactProxyHandler.ts';
+import { ArtifactService } from '../artifacts/artifactService.ts';
+import type { ArtifactStore } from '../artifacts/artifactStore.ts';
+import { openArtifactStore } from '../artifacts/openArtifactStore.ts';
 
 export interface AppConfig extends BackendConfig {
   host?: string;
@@ -11,6 +15,8 @@ export interface AppConfig extends BackendConfig {
   /** The actor recorded on events while authentication is off. */
   user?: string;
   logger?: Logger;
+  /** Where artifact bytes go (S3, tests); default a folder 'artifacts' in dataDir, else a temp folder. */
+  artifacts?: ArtifactStore;
 }
 
 export interface App {
@@ -26,6 +32,8 @@ export async function buildApp(config: AppConfig = {}): Promise<App> {
   const logger = config.logger ?? createLogger();
   const backend = await openBackend({ ...config, onProjectorError: (error) => logger.error({ err: error }, 'projector failed; retrying') });
   const graphql = createGraphQLHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
+  const artifactStore = await openArtifactStore({ store: config.artifacts, dataDir: config.dataDir });
+  const artifacts = createArtifactProxyHandler({ artifacts: new ArtifactService(artifactStore.store, backend.store), readDb: backend.db, actor: config.user ?? 'local', logger });
   const mlflow = createMlflowHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
   let ready = false;
   let stopping = false;
@@ -46,7 +54,8 @@ export async function buildApp(config: AppConfig = {}): Promise<App> {
       void graphql.handle(req, res);
       return;
     }
-    // MLflow's REST API (never rejects; answers its own errors).
+    // MLflow's artifact proxy and REST API (neither rejects; both answer their own errors).
+    if (await artifacts(req, res)) return;
     if (await mlflow(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error_code: 'ENDPOINT_NOT_FOUND', message: `No route for ${req.method} ${url.split('?')[0]}` }));
   });
@@ -77,6 +86,7 @@ export async function buildApp(config: AppConfig = {}): Promise<App> {
       clearInterval(sweeper);
       clearTimeout(deadline);
       await backend.close();
+      await artifactStore.dispose();
       logger.info('mlledger stopped');
     },
   };
