@@ -17,6 +17,8 @@ export interface BenchServer {
   description: string;
   /** Stops the server and deletes its data (temp folder or schema). Safe to call twice. */
   dispose(): Promise<void>;
+  /** Pids of the local Postgres processes doing this server's work, for CPU accounting; absent for PGlite or a remote server. */
+  listPostgresPids?: () => Promise<number[]>;
 }
 
 const silentLogger = () => createLogger('silent');
@@ -64,6 +66,18 @@ export async function startPostgresServer(databaseUrl: string): Promise<BenchSer
   }
   const suffix = randomBytes(6).toString('hex');
   const schema = `bench_${suffix}`;
+  // Our sessions carry their own application_name, so their CPU can be told apart from other users of the server.
+  const applicationName = `mlledger_bench_${suffix}`;
+  const serverUrl = new URL(databaseUrl);
+  serverUrl.searchParams.set('application_name', applicationName);
+  const isLocal = ['127.0.0.1', 'localhost', '[::1]', ''].includes(serverUrl.hostname);
+  const listPostgresPids = async () => {
+    const { rows } = await admin.query<{ pid: number }>(
+      `select pid from pg_stat_activity where application_name = $1 or backend_type in ('walwriter', 'checkpointer', 'background writer', 'autovacuum worker')`,
+      [applicationName],
+    );
+    return rows.map((row) => row.pid);
+  };
   let app: App | undefined;
   let disposed = false;
   const dispose = async () => {
@@ -78,9 +92,9 @@ export async function startPostgresServer(databaseUrl: string): Promise<BenchSer
   };
   try {
     const settings = await describePostgres(admin);
-    app = await buildApp({ port: 0, databaseUrl, schema, channel: `mlledger_bench_${suffix}`, user: 'bench', logger: silentLogger() });
+    app = await buildApp({ port: 0, databaseUrl: serverUrl.toString(), schema, channel: applicationName, user: 'bench', logger: silentLogger() });
     const url = await app.start();
-    return { backend: 'postgres', app, url, description: `${settings}; schema ${schema}`, dispose };
+    return { backend: 'postgres', app, url, description: `${settings}; schema ${schema}`, dispose, listPostgresPids: isLocal ? listPostgresPids : undefined };
   } catch (error) {
     await dispose();
     throw error;

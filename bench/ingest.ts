@@ -9,20 +9,12 @@
  *   --backend pglite|postgres|both  --points N  --clients 1,4,8  --latency-requests N
  *   DATABASE_URL=postgres://…          Postgres to use (default postgres://postgres@127.0.0.1:5432/test)
  */
-import { cpus, totalmem, type as osType, release as osRelease } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { cpus, loadavg, totalmem, type as osType, release as osRelease } from 'node:os';
 import { parseArgs } from 'node:util';
-import { encodePageToken } from '../src/search/compileRunSearch.ts';
 import { startPgliteServer, startPostgresServer, type BackendName, type BenchServer } from './benchServers.ts';
-import { startCpuMeter, type CpuReport } from './cpuMeter.ts';
-import { expectType, graphqlRequestBody, postGraphQL, type MutationOutcome } from './graphqlClient.ts';
-import { formatInteger, formatMs, formatPercent, markdownTable, summarizeLatencies, type LatencySummary } from './stats.ts';
-
-/** MLflow's (and our) largest logBatch: the size real clients send when they batch. */
-const METRICS_PER_REQUEST = 1000;
-/** Each request carries this many metric keys, each at METRICS_PER_REQUEST / KEYS consecutive steps. */
-const METRIC_KEYS = Array.from({ length: 10 }, (_, i) => `train/metric_${i}`);
-const STEPS_PER_REQUEST = METRICS_PER_REQUEST / METRIC_KEYS.length;
+import type { CpuReport } from './cpuMeter.ts';
+import { createExperiment, runLatencyCase, runThroughputCase, type LatencyResult, type ThroughputCase, type ThroughputResult } from './ingestCases.ts';
+import { formatInteger, formatMs, formatPercent, markdownTable } from './stats.ts';
 
 /** The issue's targets; printed beside the figures, never asserted. */
 const GOALS = {
@@ -81,164 +73,12 @@ function parseOptions(): BenchOptions {
 }
 
 // ---------------------------------------------------------------------------
-// GraphQL operations
-
-const CREATE_EXPERIMENT = `mutation($name: String!) { createExperiment(input: { name: $name }) { __typename ... on Experiment { id } ... on DomainError { code message } } }`;
-const CREATE_RUN = `mutation($experimentId: ID!, $runName: String) { createRun(input: { experimentId: $experimentId, runName: $runName }) { __typename ... on Run { id } ... on DomainError { code message } } }`;
-const LOG_BATCH = `mutation($runId: ID!, $metrics: [MetricInput!]) { logBatch(runId: $runId, metrics: $metrics) { __typename ... on DomainError { code message } } }`;
-const LOG_METRIC = `mutation($runId: ID!, $value: MetricValue!, $timestamp: Long, $step: Long) { logMetric(runId: $runId, key: "latency/probe", value: $value, timestamp: $timestamp, step: $step) { __typename ... on DomainError { code message } } }`;
-const HISTORY_TAIL = `query($runId: ID!, $key: String!, $after: String) { run(id: $runId) { metricHistory(key: $key, first: 1, after: $after) { nodes { step } pageInfo { hasNextPage } } } }`;
-
-async function createExperiment(server: BenchServer, name: string): Promise<string> {
-  const { createExperiment } = await postGraphQL<{ createExperiment: MutationOutcome & { id?: string } }>(server.url, graphqlRequestBody(CREATE_EXPERIMENT, { name }));
-  expectType(createExperiment, 'Experiment', 'createExperiment');
-  return createExperiment.id as string;
-}
-
-async function createRun(server: BenchServer, experimentId: string, runName: string): Promise<string> {
-  const { createRun } = await postGraphQL<{ createRun: MutationOutcome & { id?: string } }>(server.url, graphqlRequestBody(CREATE_RUN, { experimentId, runName }));
-  expectType(createRun, 'Run', 'createRun');
-  return createRun.id as string;
-}
-
-async function logBatch(server: BenchServer, body: string): Promise<void> {
-  const { logBatch } = await postGraphQL<{ logBatch: MutationOutcome }>(server.url, body);
-  expectType(logBatch, 'LogResult', 'logBatch');
-}
-
-// ---------------------------------------------------------------------------
-// Throughput: logBatch of 1000 points from several concurrent clients
-
-interface ThroughputCase {
-  clients: number;
-  /** All clients log into one run (one stream: appends serialise on it) instead of one run each. */
-  sharedRun: boolean;
-}
-
-interface ThroughputResult {
-  backend: BackendName;
-  label: string;
-  points: number;
-  wallMs: number;
-  pointsPerSecond: number;
-  requestLatency: LatencySummary;
-  cpu: CpuReport;
-  /** Points counted in metric_history for the case's runs, right after the last response. */
-  countedBySql: number;
-  /** Metric histories whose length GraphQL paging confirms, out of all the case wrote. */
-  historiesConfirmed: number;
-  historiesWritten: number;
-}
-
-const caseLabel = (c: ThroughputCase) => `logBatch×${METRICS_PER_REQUEST}, ${c.clients} client${c.clients === 1 ? '' : 's'}, ${c.sharedRun ? 'one shared run' : c.clients === 1 ? 'own run' : 'own runs'}`;
-
-/**
- * The request bodies of one client, serialised before the clock starts so the
- * measured time is the server's (and HTTP's), not the load generator's JSON work.
- * Steps never repeat within a run, also when clients share it.
- */
-function prepareBatches(runId: string, requests: number, firstStep: number, timestampBase: number): string[] {
-  const bodies: string[] = [];
-  for (let request = 0; request < requests; request++) {
-    const metrics: { key: string; value: number; timestamp: number; step: number }[] = [];
-    for (const key of METRIC_KEYS) {
-      for (let offset = 0; offset < STEPS_PER_REQUEST; offset++) {
-        const step = firstStep + request * STEPS_PER_REQUEST + offset;
-        metrics.push({ key, value: Math.random(), timestamp: timestampBase + step, step });
-      }
-    }
-    bodies.push(graphqlRequestBody(LOG_BATCH, { runId, metrics }));
-  }
-  return bodies;
-}
-
-/** Confirms through GraphQL that a history holds exactly `expected` points: the last one exists and nothing follows it. */
-async function historyHasLength(server: BenchServer, runId: string, key: string, expected: number): Promise<boolean> {
-  const data = await postGraphQL<{ run: { metricHistory: { nodes: { step: number }[]; pageInfo: { hasNextPage: boolean } } } | null }>(
-    server.url,
-    graphqlRequestBody(HISTORY_TAIL, { runId, key, after: expected > 1 ? encodePageToken(expected - 1) : null }),
-  );
-  const page = data.run?.metricHistory;
-  return page !== undefined && page.nodes.length === 1 && !page.pageInfo.hasNextPage;
-}
-
-async function runThroughputCase(server: BenchServer, experimentId: string, testCase: ThroughputCase, targetPoints: number, caseName: string): Promise<ThroughputResult> {
-  const requestsPerClient = Math.max(1, Math.ceil(targetPoints / testCase.clients / METRICS_PER_REQUEST));
-  const runIds = testCase.sharedRun
-    ? [await createRun(server, experimentId, `${caseName}-shared`)]
-    : await Promise.all(Array.from({ length: testCase.clients }, (_, client) => createRun(server, experimentId, `${caseName}-client-${client}`)));
-  const timestampBase = Date.now();
-  const batchesByClient = Array.from({ length: testCase.clients }, (_, client) =>
-    testCase.sharedRun
-      ? prepareBatches(runIds[0], requestsPerClient, client * requestsPerClient * STEPS_PER_REQUEST, timestampBase)
-      : prepareBatches(runIds[client], requestsPerClient, 0, timestampBase),
-  );
-
-  const requestLatencies: number[] = [];
-  const meter = startCpuMeter({ watchPostgres: server.backend === 'postgres' });
-  const startedAt = performance.now();
-  await Promise.all(
-    batchesByClient.map(async (bodies) => {
-      for (const body of bodies) {
-        const sentAt = performance.now();
-        await logBatch(server, body);
-        requestLatencies.push(performance.now() - sentAt);
-      }
-    }),
-  );
-  const wallMs = performance.now() - startedAt;
-  const cpu = meter.stop();
-
-  const points = testCase.clients * requestsPerClient * METRICS_PER_REQUEST;
-  // Read-your-writes means every point must be countable the moment the last response arrived.
-  const { rows } = await server.app.backend.db.query<{ points: number | string }>(`select count(*) as points from metric_history where run_id = any($1::text[])`, [runIds]);
-  const pointsPerHistory = points / runIds.length / METRIC_KEYS.length;
-  const checks = await Promise.all(runIds.flatMap((runId) => METRIC_KEYS.map((key) => historyHasLength(server, runId, key, pointsPerHistory))));
-  return {
-    backend: server.backend,
-    label: caseLabel(testCase),
-    points,
-    wallMs,
-    pointsPerSecond: points / (wallMs / 1000),
-    requestLatency: summarizeLatencies(requestLatencies),
-    cpu,
-    countedBySql: Number(rows[0].points),
-    historiesConfirmed: checks.filter(Boolean).length,
-    historiesWritten: checks.length,
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Latency: one client, one logMetric at a time
-
-interface LatencyResult {
-  backend: BackendName;
-  latency: LatencySummary;
-  cpu: CpuReport;
-}
-
-async function runLatencyCase(server: BenchServer, experimentId: string, warmupRequests: number, measuredRequests: number): Promise<LatencyResult> {
-  const runId = await createRun(server, experimentId, 'latency');
-  const bodies = Array.from({ length: warmupRequests + measuredRequests }, (_, step) => graphqlRequestBody(LOG_METRIC, { runId, value: Math.random(), timestamp: Date.now(), step }));
-  const samples: number[] = [];
-  let meter: ReturnType<typeof startCpuMeter> | undefined;
-  for (const [index, body] of bodies.entries()) {
-    if (index === warmupRequests) meter = startCpuMeter({ watchPostgres: server.backend === 'postgres' });
-    const sentAt = performance.now();
-    const { logMetric } = await postGraphQL<{ logMetric: MutationOutcome }>(server.url, body);
-    const elapsed = performance.now() - sentAt;
-    expectType(logMetric, 'LogResult', 'logMetric');
-    if (index >= warmupRequests) samples.push(elapsed);
-  }
-  return { backend: server.backend, latency: summarizeLatencies(samples), cpu: (meter ?? startCpuMeter({ watchPostgres: false })).stop() };
-}
-
-// ---------------------------------------------------------------------------
 // Reporting
 
 function describeCpu(cpu: CpuReport): string {
-  const postgres = cpu.postgresCores === undefined ? '' : `, postgres ${cpu.postgresCores.toFixed(2)} cores`;
-  return `node ${cpu.nodeCores.toFixed(2)} cores (event loop ${formatPercent(cpu.eventLoopBusy)} busy)${postgres}`;
+  const postgres = cpu.postgresCores === undefined ? '' : `, postgres ${cpu.postgresCores.toFixed(2)}`;
+  const others = cpu.machineCores === undefined ? '' : `, others ${Math.max(0, cpu.machineCores - cpu.nodeCores - (cpu.postgresCores ?? 0)).toFixed(2)}`;
+  return `cores busy: node ${cpu.nodeCores.toFixed(2)} (event loop ${formatPercent(cpu.eventLoopBusy)} busy)${postgres}${others} of ${cpus().length}`;
 }
 
 function printThroughput(result: ThroughputResult): void {
@@ -247,10 +87,11 @@ function printThroughput(result: ThroughputResult): void {
     result.countedBySql === result.points && result.historiesConfirmed === result.historiesWritten
       ? `readable: ${formatInteger(result.countedBySql)} points by SQL, ${result.historiesConfirmed}/${result.historiesWritten} histories by GraphQL`
       : `NOT ALL READABLE: ${formatInteger(result.countedBySql)} of ${formatInteger(result.points)} points by SQL, ${result.historiesConfirmed}/${result.historiesWritten} histories by GraphQL`;
+  const failed = result.failedRequests > 0 ? `\n      ${result.failedRequests} requests FAILED, e.g. ${result.firstFailure}` : '';
   console.log(
     `  ${result.label.padEnd(44)} ${formatInteger(result.points).padStart(9)} points in ${(result.wallMs / 1000).toFixed(2)} s = ${formatInteger(result.pointsPerSecond).padStart(7)} points/s\n` +
       `      per request: p50 ${formatMs(r.p50)} ms, p99 ${formatMs(r.p99)} ms, max ${formatMs(r.max)} ms; ${describeCpu(result.cpu)}\n` +
-      `      ${verified}`,
+      `      ${verified}${failed}`,
   );
 }
 
@@ -258,7 +99,8 @@ function printLatency(result: LatencyResult): void {
   const l = result.latency;
   console.log(
     `  logMetric, 1 client, sequential ×${l.count}: p50 ${formatMs(l.p50)} ms, p90 ${formatMs(l.p90)} ms, p99 ${formatMs(l.p99)} ms, max ${formatMs(l.max)} ms, mean ${formatMs(l.mean)} ms\n` +
-      `      ${describeCpu(result.cpu)}`,
+      `      ${describeCpu(result.cpu)}` +
+      (result.failedRequests > 0 ? `\n      ${result.failedRequests} requests FAILED, e.g. ${result.firstFailure}` : ''),
   );
 }
 
@@ -269,7 +111,8 @@ function summaryTable(throughput: readonly ThroughputResult[], latency: readonly
   for (const backend of ['postgres', 'pglite'] as const) {
     const goal = GOALS.pointsPerSecond[backend];
     for (const t of throughput.filter((result) => result.backend === backend)) {
-      rows.push([backend, t.label, `${formatInteger(t.pointsPerSecond)} points/s`, `p50 ${formatMs(t.requestLatency.p50)} / p99 ${formatMs(t.requestLatency.p99)} ms`, `≥ ${formatInteger(goal)}/s`, verdict(t.pointsPerSecond >= goal)]);
+      const failed = t.failedRequests > 0 ? ` (${t.failedRequests} failed)` : '';
+      rows.push([backend, t.label, `${formatInteger(t.pointsPerSecond)} points/s${failed}`, `p50 ${formatMs(t.requestLatency.p50)} / p99 ${formatMs(t.requestLatency.p99)} ms`, `≥ ${formatInteger(goal)}/s`, verdict(t.pointsPerSecond >= goal)]);
     }
     for (const l of latency.filter((result) => result.backend === backend)) {
       const met = l.latency.p50 <= GOALS.logMetricP50Ms && l.latency.p99 <= GOALS.logMetricP99Ms;
@@ -279,10 +122,19 @@ function summaryTable(throughput: readonly ThroughputResult[], latency: readonly
   return markdownTable(['backend', 'case', 'throughput', 'request latency', 'goal', 'met'], rows);
 }
 
+/** The 1-minute load average before we start: other work on the machine skews every figure here. */
+function loadLine(): string {
+  const [oneMinute] = loadavg();
+  const warning = oneMinute > cpus().length * 0.25 ? ' (the machine is already busy: expect lower, noisier figures)' : '';
+  return `load average before start: ${oneMinute.toFixed(2)}${warning}`;
+}
+
 function machineLine(): string {
   const processors = cpus();
   const model = processors[0]?.model.trim() ?? 'unknown CPU';
-  return `${processors.length} × ${model}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${osType()} ${osRelease()}, Node ${process.version}`;
+  // graphql-js runs extra instanceof checks unless NODE_ENV=production: it changes the figures.
+  const nodeEnv = process.env.NODE_ENV ? `NODE_ENV=${process.env.NODE_ENV}` : 'NODE_ENV unset';
+  return `${processors.length} × ${model}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${osType()} ${osRelease()}, Node ${process.version} (${nodeEnv})`;
 }
 
 // ---------------------------------------------------------------------------
@@ -309,7 +161,7 @@ async function benchBackend(server: BenchServer, options: BenchOptions, throughp
 async function main(): Promise<void> {
   const options = parseOptions();
   console.log(`mlledger ingest benchmark${options.quick ? ' (quick)' : ''}`);
-  console.log(`machine: ${machineLine()}`);
+  console.log(`machine: ${machineLine()}; ${loadLine()}`);
   console.log('The load generator runs in the same process as the server, and Postgres on the same host: all share the cores above.');
 
   const throughput: ThroughputResult[] = [];
@@ -335,7 +187,10 @@ async function main(): Promise<void> {
 
   console.log(`\n## Ingest benchmark (${new Date().toISOString().slice(0, 10)}${options.quick ? ', quick' : ''})\n`);
   console.log(`Machine: ${machineLine()}. ${notes.join('. ')}.`);
-  console.log('Throughput is "until readable": each logBatch returns after its points are in the read models.\n');
+  console.log('Throughput is "until readable": each logBatch returns after its points are in the read models.');
+  const cpuReports = [...throughput.map((t) => t.cpu), ...latency.map((l) => l.cpu)];
+  const othersCores = Math.max(0, ...cpuReports.map((cpu) => (cpu.machineCores ?? 0) - cpu.nodeCores - (cpu.postgresCores ?? 0)));
+  console.log(`Load generator, server and database share the machine; other processes used up to ${othersCores.toFixed(2)} cores during the measurements.\n`);
   console.log(summaryTable(throughput, latency));
 }
 

@@ -2,10 +2,11 @@ import type { RecordedEvent } from './eventEnvelope.ts';
 import { artifactEvents } from './artifactEvents.ts';
 import type { EventDefinition, Upcaster } from './defineEvent.ts';
 import { experimentEvents } from './experimentEvents.ts';
+import { registryEvents } from './registryEvents.ts';
 import { runEvents } from './runEvents.ts';
 
 /** Every event type the application writes, at its current version. */
-export const eventDefinitions: readonly EventDefinition[] = [...experimentEvents, ...runEvents, ...artifactEvents];
+export const eventDefinitions: readonly EventDefinition[] = [...experimentEvents, ...runEvents, ...artifactEvents, ...registryEvents];
 
 /** Upcasters from old stored versions to current ones. None yet: every type is at version 1. */
 export const upcasters: readonly Upcaster[] = [];

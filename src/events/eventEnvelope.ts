@@ -5,6 +5,10 @@ export interface EventMetadata {
   actor: string;
   correlationId: string;
   causationId?: string;
+  /** Hash chain (registry streams): the previous event's hash in this stream, '' for the first. */
+  prevHash?: string;
+  /** sha256 over this event's content and prevHash (see src/registry/hashChain.ts). */
+  hash?: string;
 }
 
 /** An event about to be appended. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlExecutor } from '../db/sqlDb.ts';
+import type { RegistryService } from '../registry/registryService.ts';
 import type { Logger } from '../server/logger.ts';
 import { commandContext } from '../tracking/commandContext.ts';
 import type { TrackingService } from '../tracking/trackingService.ts';
@@ -14,6 +15,8 @@ import { serverVersion } from './serverInfo.ts';
 
 export interface MlflowHandlerOptions {
   tracking: TrackingService;
+  /** The model registry; without it the registry endpoints answer 501. */
+  registry?: RegistryService;
   readDb: SqlExecutor;
   /** Who the server acts as until authentication exists; recorded on every event. */
   actor: string;
@@ -29,6 +32,7 @@ export interface MlflowHandlerOptions {
 export function createMlflowHandler(options: MlflowHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const ctx: EndpointContext = {
     tracking: options.tracking,
+    registry: options.registry,
     readDb: options.readDb,
     command: () => commandContext(options.actor),
   };

@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../db/sqlDb.ts';
+import type { RegistryService } from '../registry/registryService.ts';
 import type { CommandContext } from '../tracking/commandContext.ts';
 import type { TrackingService } from '../tracking/trackingService.ts';
 import type { JsonObject } from './mlflowJson.ts';
@@ -10,6 +11,8 @@ export type ApiVersion = '2.0' | '3.0';
 /** What an endpoint works with: the one write path (TrackingService) and the read models. */
 export interface EndpointContext {
   tracking: TrackingService;
+  /** The model registry's write side; absent where a caller wires tracking only. */
+  registry?: RegistryService;
   readDb: SqlExecutor;
   /** A fresh command context (actor, correlation id, time) for a write. */
   command(): CommandContext;

@@ -3,10 +3,11 @@ import { metricRoutes } from './metricEndpoints.ts';
 import { MlflowError } from './mlflowErrors.ts';
 import type { ApiVersion, MlflowRoute } from './mlflowRoute.ts';
 import { notImplementedMessage } from './notImplementedApis.ts';
+import { registryRoutes } from './registryEndpoints.ts';
 import { runRoutes } from './runEndpoints.ts';
 import { serverInfoRoutes } from './serverInfo.ts';
 
-export const mlflowRoutes: readonly MlflowRoute[] = [...experimentRoutes, ...runRoutes, ...metricRoutes, ...serverInfoRoutes];
+export const mlflowRoutes: readonly MlflowRoute[] = [...experimentRoutes, ...runRoutes, ...metricRoutes, ...serverInfoRoutes, ...registryRoutes];
 
 /** An MLflow API path taken apart: /api/2.0/mlflow/runs/get → api, 2.0, runs/get. */
 export interface MlflowPath {

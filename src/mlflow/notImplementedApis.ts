@@ -10,8 +10,6 @@ const NOT_IMPLEMENTED: readonly { prefix: string; what: string }[] = [
   { prefix: 'runs/log-inputs', what: 'Dataset and model inputs of runs (runs/log-inputs, mlflow.log_input)' },
   { prefix: 'runs/outputs', what: 'Model outputs of runs (runs/outputs)' },
   { prefix: 'logged-models', what: "Logged models (the 3.x client's log_model)" },
-  { prefix: 'registered-models', what: 'The model registry (registered-models)' },
-  { prefix: 'model-versions', what: 'The model registry (model-versions)' },
   { prefix: 'traces', what: 'Traces' },
 ];
 

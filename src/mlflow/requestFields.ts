@@ -83,6 +83,14 @@ export class RequestFields {
     return parsed;
   }
 
+  /** A bool: JSON true/false, or the strings "true"/"false" (any case) as a query string carries them. */
+  optionalBoolean(field: string): boolean | undefined {
+    const value = this.raw(field);
+    if (value === undefined || typeof value === 'boolean') return value;
+    if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+    throw invalidParameterType(this.nameOf(field), value);
+  }
+
   /** A repeated string field; absent is empty, a lone string is a list of one. */
   stringList(field: string): string[] {
     const value = this.raw(field);

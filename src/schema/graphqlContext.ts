@@ -1,4 +1,6 @@
+import type { ArtifactService } from '../artifacts/artifactService.ts';
 import type { SqlExecutor } from '../db/sqlDb.ts';
+import type { RegistryService } from '../registry/registryService.ts';
 import type { TrackingService } from '../tracking/trackingService.ts';
 import type { RunLoaders } from './runLoaders.ts';
 
@@ -8,4 +10,8 @@ export interface GraphQLContext {
   readDb: SqlExecutor;
   actor: string;
   loaders: RunLoaders;
+  /** The model registry's write side. */
+  registry: RegistryService;
+  /** Artifact files, to list a run's artifacts. */
+  artifacts: ArtifactService;
 }

@@ -4,5 +4,8 @@ import './scalars.ts';
 import './domainErrorType.ts';
 import './experiment.ts';
 import './run.ts';
+import './modelVersion.ts';
+import './registeredModel.ts';
+import './artifact.ts';
 
 export const schema = builder.toSchema();

@@ -31,10 +31,11 @@ export interface App {
 export async function buildApp(config: AppConfig = {}): Promise<App> {
   const logger = config.logger ?? createLogger();
   const backend = await openBackend({ ...config, onProjectorError: (error) => logger.error({ err: error }, 'projector failed; retrying') });
-  const graphql = createGraphQLHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
   const artifactStore = await openArtifactStore({ store: config.artifacts, dataDir: config.dataDir });
-  const artifacts = createArtifactProxyHandler({ artifacts: new ArtifactService(artifactStore.store, backend.store), readDb: backend.db, actor: config.user ?? 'local', logger });
-  const mlflow = createMlflowHandler({ tracking: backend.tracking, readDb: backend.db, actor: config.user ?? 'local', logger });
+  const artifactService = new ArtifactService(artifactStore.store, backend.store);
+  const graphql = createGraphQLHandler({ tracking: backend.tracking, registry: backend.registry, readDb: backend.db, actor: config.user ?? 'local', logger, artifacts: artifactService });
+  const artifacts = createArtifactProxyHandler({ artifacts: artifactService, readDb: backend.db, actor: config.user ?? 'local', logger });
+  const mlflow = createMlflowHandler({ tracking: backend.tracking, registry: backend.registry, readDb: backend.db, actor: config.user ?? 'local', logger });
   let ready = false;
   let stopping = false;
 

@@ -1,5 +1,7 @@
 import { createYoga } from 'graphql-yoga';
+import type { ArtifactService } from '../artifacts/artifactService.ts';
 import type { SqlExecutor } from '../db/sqlDb.ts';
+import type { RegistryService } from '../registry/registryService.ts';
 import type { GraphQLContext } from '../schema/graphqlContext.ts';
 import { schema } from '../schema/index.ts';
 import { createRunLoaders } from '../schema/runLoaders.ts';
@@ -9,10 +11,12 @@ import { maskUnexpectedErrors } from './maskErrors.ts';
 
 export interface GraphQLHandlerOptions {
   tracking: TrackingService;
+  registry: RegistryService;
   readDb: SqlExecutor;
   /** Who the embedded server acts as until authentication exists. */
   actor: string;
   logger: Logger;
+  artifacts: ArtifactService;
 }
 
 /** graphql-yoga on /graphql, with GraphiQL; unexpected errors are masked, domain errors are typed results. */
@@ -31,9 +35,11 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     },
     context: () => ({
       tracking: options.tracking,
+      registry: options.registry,
       readDb: options.readDb,
       actor: options.actor,
       loaders: createRunLoaders(options.readDb),
+      artifacts: options.artifacts,
     }),
   });
 }

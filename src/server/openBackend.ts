@@ -5,7 +5,9 @@ import type { SqlDb } from '../db/sqlDb.ts';
 import type { EventStore } from '../events/eventStore.ts';
 import { createPostgresEventStore } from '../events/postgres/postgresEventStore.ts';
 import { Projector } from '../projections/projector.ts';
+import { registryReadModels } from '../projections/registryTables.ts';
 import { trackingReadModels } from '../projections/trackingTables.ts';
+import { RegistryService } from '../registry/registryService.ts';
 import { commandContext } from '../tracking/commandContext.ts';
 import { TrackingService } from '../tracking/trackingService.ts';
 import { lockDataDir } from './dataDirLock.ts';
@@ -34,8 +36,14 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/** What openBackend opens: tracking plus the model registry, which has its own projector and checkpoint. */
+export interface RegistryBackend extends Backend {
+  registryProjector: Projector;
+  registry: RegistryService;
+}
+
 /** Opens the event store, the read models and the projector between them. */
-export async function openBackend(config: BackendConfig = {}): Promise<Backend> {
+export async function openBackend(config: BackendConfig = {}): Promise<RegistryBackend> {
   let unlock: (() => void) | undefined;
   let db = config.db;
   if (!db) {
@@ -50,8 +58,15 @@ export async function openBackend(config: BackendConfig = {}): Promise<Backend> 
   const store = await createPostgresEventStore(db, { channel });
   const projector = new Projector(db, store, trackingReadModels, { name: 'tracking', onError: config.onProjectorError });
   const tracking = new TrackingService({ store, projector, readDb: db });
-  if (config.startProjector === false) await projector.ensureSchema();
-  else await projector.start();
+  const registryProjector = new Projector(db, store, registryReadModels, { name: 'registry', onError: config.onProjectorError });
+  const registry = new RegistryService({ store, projector: registryProjector, readDb: db });
+  if (config.startProjector === false) {
+    await projector.ensureSchema();
+    await registryProjector.ensureSchema();
+  } else {
+    await projector.start();
+    await registryProjector.start();
+  }
   if (config.startProjector !== false) await tracking.ensureDefaultExperiment(commandContext('mlledger'));
   const ownsDb = !config.db;
   return {
@@ -59,7 +74,10 @@ export async function openBackend(config: BackendConfig = {}): Promise<Backend> 
     store,
     projector,
     tracking,
+    registryProjector,
+    registry,
     async close() {
+      await registryProjector.stop();
       await projector.stop();
       await store.close();
       if (ownsDb) await db.close();
