@@ -9,10 +9,13 @@ export async function rebuild(options: { dataDir: string }): Promise<void> {
   const backend = await openBackend({ databaseUrl, schema, dataDir: databaseUrl ? undefined : resolve(options.dataDir), startProjector: false });
   try {
     const total = await backend.store.countEvents?.();
-    const bar = progressBar('rebuilding read models', total);
     const started = Date.now();
-    await backend.projector.rebuild((count) => bar.advance(count));
-    bar.finish();
+    // Each projector replays the whole log into its own read models.
+    for (const projector of [backend.projector, backend.registryProjector]) {
+      const bar = progressBar(`rebuilding read models (${projector.name})`, total);
+      await projector.rebuild((count) => bar.advance(count));
+      bar.finish();
+    }
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(`rebuilt in ${seconds.toFixed(1)} s${total ? ` (${Math.round(total / Math.max(seconds, 0.001))} events/s)` : ''}\n`);
   } finally {

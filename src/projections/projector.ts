@@ -141,6 +141,9 @@ export class Projector {
     const to = raw[raw.length - 1].position;
     const events = raw.map(upcastEvent);
     await this.db.transaction(async (tx) => {
+      // Read models are derived from the durable log: losing the last commits in a crash only
+      // means replaying them, so this transaction need not wait for its own disk flush.
+      if (this.db.kind === 'postgres') await tx.query('set local synchronous_commit = off');
       if (!(await advanceCheckpoint(tx, this.name, from, to))) throw new CheckpointMovedError('checkpoint moved');
       for (const model of this.readModels) await model.apply(events, tx);
     });
