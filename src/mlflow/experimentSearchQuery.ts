@@ -1,3 +1,4 @@
+import { sqlParameters } from '../db/sqlParameters.ts';
 import type { SqlExecutor } from '../db/sqlDb.ts';
 import type { ExperimentRow, ViewType } from '../projections/experimentsReadModel.ts';
 import { toNumber } from '../projections/readModel.ts';
@@ -30,11 +31,7 @@ const ORDER_COLUMNS: Record<ExperimentOrderAttribute, string> = {
 const LIFECYCLES: Record<ViewType, string[]> = { ACTIVE_ONLY: ['active'], DELETED_ONLY: ['deleted'], ALL: ['active', 'deleted'] };
 
 export async function searchExperiments(db: SqlExecutor, search: ExperimentSearch): Promise<ExperimentRow[]> {
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, param } = sqlParameters();
   const conditions = [`e.lifecycle_stage = any(${param(LIFECYCLES[search.viewType])}::text[])`];
   for (const clause of search.clauses) {
     const operator = OPERATORS[clause.comparator];

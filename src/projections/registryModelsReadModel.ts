@@ -1,3 +1,4 @@
+import { sqlParameters } from '../db/sqlParameters.ts';
 import type { SqlExecutor } from '../db/sqlDb.ts';
 import type { RecordedEvent } from '../events/eventEnvelope.ts';
 import {
@@ -129,11 +130,7 @@ export interface RegisteredModelSearch {
 
 /** registered-models/search: caller values travel as $n parameters; SQL text comes from closed lists only. */
 export async function searchRegisteredModels(db: SqlExecutor, search: RegisteredModelSearch): Promise<RegisteredModelRow[]> {
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, param } = sqlParameters();
   const conditions = ['true'];
   for (const clause of search.clauses) {
     if (clause.kind === 'name') conditions.push(`m.name ${OPERATORS[clause.comparator]} ${param(clause.value)}`);

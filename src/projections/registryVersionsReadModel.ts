@@ -1,3 +1,4 @@
+import { sqlParameters } from '../db/sqlParameters.ts';
 import type { SqlExecutor } from '../db/sqlDb.ts';
 import type { RecordedEvent } from '../events/eventEnvelope.ts';
 import {
@@ -186,11 +187,7 @@ export interface ModelVersionSearch {
 
 /** model-versions/search: caller values travel as $n parameters; SQL text comes from closed lists only. */
 export async function searchModelVersions(db: SqlExecutor, search: ModelVersionSearch): Promise<ModelVersionRow[]> {
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, param } = sqlParameters();
   const conditions = ['true'];
   for (const clause of search.clauses) {
     if (clause.kind === 'name') conditions.push(`m.name ${OPERATORS[clause.comparator]} ${param(clause.value)}`);
