@@ -144,10 +144,15 @@ const openServers = new Set<BenchServer>();
 async function benchBackend(server: BenchServer, options: BenchOptions, throughput: ThroughputResult[], latency: LatencyResult[]): Promise<void> {
   console.log(`\n${server.backend}: ${server.description}`);
   const experimentId = await createExperiment(server, `ingest-bench-${Date.now()}`);
-  const warmup = await runThroughputCase(server, experimentId, { clients: 4, sharedRun: false }, options.warmupPoints[server.backend], 'warmup');
+  const warmup = await runThroughputCase(server, experimentId, { clients: 4, sharedRun: false, input: 'series' }, options.warmupPoints[server.backend], 'warmup');
   console.log(`  warm-up: ${formatInteger(warmup.points)} points at ${formatInteger(warmup.pointsPerSecond)} points/s (not counted)`);
 
-  const cases: ThroughputCase[] = [...options.clientCounts.map((clients) => ({ clients, sharedRun: false })), { clients: Math.max(...options.clientCounts), sharedRun: true }];
+  const most = Math.max(...options.clientCounts);
+  const cases: ThroughputCase[] = [
+    ...options.clientCounts.map((clients) => ({ clients, sharedRun: false, input: 'series' as const })),
+    { clients: most, sharedRun: true, input: 'series' },
+    { clients: most, sharedRun: false, input: 'objects' },
+  ];
   for (const [index, testCase] of cases.entries()) {
     const result = await runThroughputCase(server, experimentId, testCase, options.pointsPerCase[server.backend], `case-${index}`);
     printThroughput(result);
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
   const options = parseOptions();
   console.log(`mlledger ingest benchmark${options.quick ? ' (quick)' : ''}`);
   console.log(`machine: ${machineLine()}; ${loadLine()}`);
-  console.log('The load generator runs in the same process as the server, and Postgres on the same host: all share the cores above.');
+  console.log('The server runs in this process; the logBatch clients in a worker thread of it (the single logMetric client on the main thread); Postgres on the same host: all share the cores above.');
 
   const throughput: ThroughputResult[] = [];
   const latency: LatencyResult[] = [];

@@ -3,6 +3,7 @@
  * throughput from concurrent clients, and the latency of one logMetric at a time.
  */
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { encodePageToken } from '../src/search/compileRunSearch.ts';
 import type { BackendName, BenchServer } from './benchServers.ts';
 import { startCpuMeter, type CpuMeter, type CpuReport } from './cpuMeter.ts';
@@ -21,6 +22,7 @@ const STEPS_PER_REQUEST = METRICS_PER_REQUEST / METRIC_KEYS.length;
 const CREATE_EXPERIMENT = `mutation($name: String!) { createExperiment(input: { name: $name }) { __typename ... on Experiment { id } ... on DomainError { code message } } }`;
 const CREATE_RUN = `mutation($experimentId: ID!, $runName: String) { createRun(input: { experimentId: $experimentId, runName: $runName }) { __typename ... on Run { id } ... on DomainError { code message } } }`;
 const LOG_BATCH = `mutation($runId: ID!, $metrics: [MetricInput!]) { logBatch(runId: $runId, metrics: $metrics) { __typename ... on DomainError { code message } } }`;
+const LOG_SERIES = `mutation($runId: ID!, $series: [MetricSeriesInput!]) { logBatch(runId: $runId, metricSeries: $series) { __typename ... on DomainError { code message } } }`;
 const LOG_METRIC = `mutation($runId: ID!, $value: MetricValue!, $timestamp: Long, $step: Long) { logMetric(runId: $runId, key: "latency/probe", value: $value, timestamp: $timestamp, step: $step) { __typename ... on DomainError { code message } } }`;
 const HISTORY_TAIL = `query($runId: ID!, $key: String!, $after: String) { run(id: $runId) { metricHistory(key: $key, first: 1, after: $after) { nodes { step } pageInfo { hasNextPage } } } }`;
 
@@ -36,10 +38,6 @@ async function createRun(server: BenchServer, experimentId: string, runName: str
   return createRun.id as string;
 }
 
-async function logBatch(server: BenchServer, body: string): Promise<void> {
-  const { logBatch } = await postGraphQL<{ logBatch: MutationOutcome }>(server.url, body);
-  expectType(logBatch, 'LogResult', 'logBatch');
-}
 
 // ---------------------------------------------------------------------------
 // Throughput: logBatch of 1000 points from several concurrent clients
@@ -48,6 +46,8 @@ export interface ThroughputCase {
   clients: number;
   /** All clients log into one run (one stream: appends serialise on it) instead of one run each. */
   sharedRun: boolean;
+  /** How points travel: one MetricInput object each, or per key as parallel arrays (MetricSeriesInput). */
+  input: 'objects' | 'series';
 }
 
 export interface ThroughputResult {
@@ -68,16 +68,24 @@ export interface ThroughputResult {
   firstFailure?: string;
 }
 
-const caseLabel = (c: ThroughputCase) => `logBatch×${METRICS_PER_REQUEST}, ${c.clients} client${c.clients === 1 ? '' : 's'}, ${c.sharedRun ? 'one shared run' : c.clients === 1 ? 'own run' : 'own runs'}`;
+const caseLabel = (c: ThroughputCase) =>
+  `logBatch×${METRICS_PER_REQUEST} ${c.input}, ${c.clients} client${c.clients === 1 ? '' : 's'}, ${c.sharedRun ? 'one shared run' : c.clients === 1 ? 'own run' : 'own runs'}`;
 
 /**
  * The request bodies of one client, serialised before the clock starts so the
  * measured time is the server's (and HTTP's), not the load generator's JSON work.
  * Steps never repeat within a run, also when clients share it.
  */
-function prepareBatches(runId: string, requests: number, firstStep: number, timestampBase: number): string[] {
+function prepareBatches(runId: string, requests: number, firstStep: number, timestampBase: number, input: ThroughputCase['input']): string[] {
   const bodies: string[] = [];
   for (let request = 0; request < requests; request++) {
+    if (input === 'series') {
+      const first = firstStep + request * STEPS_PER_REQUEST;
+      const steps = Array.from({ length: STEPS_PER_REQUEST }, (_, offset) => first + offset);
+      const series = METRIC_KEYS.map((key) => ({ key, values: steps.map(() => Math.random()), timestamps: steps.map((step) => timestampBase + step), steps }));
+      bodies.push(graphqlRequestBody(LOG_SERIES, { runId, series }));
+      continue;
+    }
     const metrics: { key: string; value: number; timestamp: number; step: number }[] = [];
     for (const key of METRIC_KEYS) {
       for (let offset = 0; offset < STEPS_PER_REQUEST; offset++) {
@@ -108,28 +116,14 @@ export async function runThroughputCase(server: BenchServer, experimentId: strin
   const timestampBase = Date.now();
   const batchesByClient = Array.from({ length: testCase.clients }, (_, client) =>
     testCase.sharedRun
-      ? prepareBatches(runIds[0], requestsPerClient, client * requestsPerClient * STEPS_PER_REQUEST, timestampBase)
-      : prepareBatches(runIds[client], requestsPerClient, 0, timestampBase),
+      ? prepareBatches(runIds[0], requestsPerClient, client * requestsPerClient * STEPS_PER_REQUEST, timestampBase, testCase.input)
+      : prepareBatches(runIds[client], requestsPerClient, 0, timestampBase, testCase.input),
   );
 
-  const requestLatencies: number[] = [];
-  const failures: string[] = [];
+  const worker = await startLoadWorker(server.url, batchesByClient);
   const meter = await startCpuMeter(server.listPostgresPids);
   const startedAt = performance.now();
-  await Promise.all(
-    batchesByClient.map(async (bodies) => {
-      for (const body of bodies) {
-        const sentAt = performance.now();
-        try {
-          await logBatch(server, body);
-          requestLatencies.push(performance.now() - sentAt);
-        } catch (error) {
-          // A benchmark reports a failure and goes on; the figures below then say it.
-          failures.push((error as Error).message);
-        }
-      }
-    }),
-  );
+  const { latencies: requestLatencies, failures } = await worker.run();
   const wallMs = performance.now() - startedAt;
   const cpu = await meter.stop();
 
@@ -151,6 +145,26 @@ export async function runThroughputCase(server: BenchServer, experimentId: strin
     historiesWritten: checks.length,
     failedRequests: failures.length,
     firstFailure: failures[0],
+  };
+}
+
+/** A worker thread holding the clients' prepared bodies, ready to send them when told. */
+export async function startLoadWorker(url: string, batchesByClient: string[][], endpoint = '/graphql'): Promise<{ run(): Promise<{ latencies: number[]; failures: string[] }> }> {
+  const worker = new Worker(new URL('./loadWorker.mjs', import.meta.url), { workerData: { url, batchesByClient, endpoint } });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  return {
+    run: () =>
+      new Promise((resolve, reject) => {
+        worker.once('message', (result: { latencies: number[]; failures: string[] }) => {
+          void worker.terminate();
+          resolve(result);
+        });
+        worker.once('error', reject);
+        worker.postMessage('go');
+      }),
   };
 }
 

@@ -77,6 +77,28 @@ describe('artifact proxy over HTTP (local folder store)', () => {
     expect(history[0].metadata.actor).toBe('tester');
   });
 
+  it('lists runs whose artifact root is host-qualified (mlflow-artifacts://host:port/…) the same way, over REST and GraphQL', async () => {
+    const mlflow = new MlflowRestClient(t.url);
+    const { experiment_id } = await mlflow.ok<{ experiment_id: string }>('experiments/create', {
+      name: 'host-qualified',
+      artifact_location: 'mlflow-artifacts://tracking.example:5000/hq-root',
+    });
+    const run = await mlflow.startRun(experiment_id, 'hq');
+    expect(run.info.artifact_uri).toBe(`mlflow-artifacts://tracking.example:5000/hq-root/${run.info.run_id}/artifacts`);
+    await fetch(`${t.artifactsUrl}/artifacts/hq-root/${run.info.run_id}/artifacts/model/MLmodel`, { method: 'PUT', body: 'flavors: {}\n' });
+
+    const byRun = await fetch(`${t.url}/api/2.0/mlflow/artifacts/list?run_id=${run.info.run_id}&path=model`);
+    expect(await byRun.json()).toEqual({ root_uri: run.info.artifact_uri, files: [{ path: 'model/MLmodel', is_dir: false, file_size: 12 }] });
+    const viaGraphql = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query($id: ID!) { run(id: $id) { artifacts(path: "model") { path fileSize downloadUrl } } }', variables: { id: run.info.run_id } }),
+    });
+    expect(((await viaGraphql.json()) as { data: unknown }).data).toEqual({
+      run: { artifacts: [{ path: 'model/MLmodel', fileSize: 12, downloadUrl: `/api/2.0/mlflow-artifacts/artifacts/hq-root/${run.info.run_id}/artifacts/model/MLmodel` }] },
+    });
+  });
+
   it('lists the root and empty or missing directories the way MLflow does', async () => {
     expect(await (await fetch(`${t.artifactsUrl}/artifacts?path=nothing/here`)).json()).toEqual({});
     const rootList = (await (await fetch(`${t.artifactsUrl}/artifacts`)).json()) as { files: { path: string }[] };

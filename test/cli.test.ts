@@ -1,29 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliDataSource, type CliDataSource } from './support/cliDataSource.ts';
 import { gql, runCli, startServerProcess } from './support/cliProcess.ts';
 import { usingPostgres } from './support/testDb.ts';
 
-/** The CLI as a user runs it: a real process, embedded PGlite in a data folder or Postgres from DATABASE_URL. */
+/** The CLI as a user runs it: a real process, embedded PGlite in a data folder or Postgres from DATABASE_URL, events in the test event store. */
 describe('mlledger CLI', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mlledger-cli-'));
-  const schema = `cli_${randomBytes(5).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = usingPostgres ? { MLLEDGER_DB_SCHEMA: schema, LOG_LEVEL: 'info' } : { DATABASE_URL: '', LOG_LEVEL: 'info' };
-  const args = ['--data-dir', dataDir, '--user', 'carol'];
+  let data: CliDataSource;
+  let env: NodeJS.ProcessEnv;
+  let args: string[];
 
-  beforeAll(() => {});
-  afterAll(async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    if (usingPostgres) {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    }
+  beforeAll(async () => {
+    data = await cliDataSource('cli');
+    env = data.env;
+    args = ['--data-dir', data.dataDir, '--user', 'carol'];
   });
+  afterAll(() => data?.remove());
 
   let runId = '';
   const acknowledged: number[] = [];
@@ -64,7 +55,7 @@ describe('mlledger CLI', () => {
   });
 
   it('rebuilds the read models from the log with a progress report, ending equal', async () => {
-    const result = await runCli(['rebuild', '--data-dir', dataDir], env);
+    const result = await runCli(['rebuild', '--data-dir', data.dataDir], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/rebuilding read models .*events/);
     expect(result.stderr).toMatch(/rebuilt in/);

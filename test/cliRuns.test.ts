@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderOutput, type Tabular } from '../src/cli/outputFormat.ts';
+import { createEsdbEventStore } from '../src/events/esdb/esdbEventStore.ts';
 import { commandContext } from '../src/tracking/commandContext.ts';
-import { cliDataSource } from './support/cliDataSource.ts';
+import { cliDataSource, type CliDataSource } from './support/cliDataSource.ts';
 import { runCli, startServerProcess } from './support/cliProcess.ts';
+import { startEsdbTestServer } from './support/esdb/esdbTestServer.ts';
+import { testEvent } from './support/eventFactory.ts';
 import { usingPostgres } from './support/testDb.ts';
 
 const T0 = 1_700_000_000_000;
@@ -12,11 +15,11 @@ type JsonRow = Record<string, string | number | null>;
 
 /** `mlledger experiments|runs …` as real processes on seeded data, read directly and through a server. */
 describe('mlledger experiments and runs commands', () => {
-  const source = cliDataSource('cliruns');
-  const dataArgs = ['--data-dir', source.dataDir];
+  let source: CliDataSource;
+  const dataArgs = () => ['--data-dir', source.dataDir];
   const ids: Record<string, string> = {};
 
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli([...args, ...dataArgs], { ...source.env, ...env });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli([...args, ...dataArgs()], { ...source.env, ...env });
   const ok = async (args: string[], env?: NodeJS.ProcessEnv) => {
     const result = await cli(args, env);
     expect(result.code, result.stderr).toBe(0);
@@ -24,6 +27,7 @@ describe('mlledger experiments and runs commands', () => {
   };
 
   beforeAll(async () => {
+    source = await cliDataSource('cliruns');
     const backend = await source.openBackend();
     const ctx = () => commandContext('seeder');
     try {
@@ -50,7 +54,7 @@ describe('mlledger experiments and runs commands', () => {
       await backend.close();
     }
   });
-  afterAll(() => source.remove());
+  afterAll(() => source?.remove());
 
   it('lists experiments as an aligned table (active by default) and as JSON with --view all', async () => {
     const table = (await ok(['experiments', 'list'])).trimEnd().split('\n');
@@ -149,10 +153,33 @@ describe('mlledger experiments and runs commands', () => {
     expect(badFormat.stderr).toContain('--output-format must be one of table, json, csv');
   });
 
+  it('reads the event store that --event-store or MLLEDGER_EVENT_STORE names, and refuses read models another log built', async () => {
+    // Another EventStoreDB, whose log does not begin with the events these read models were built from.
+    const other = await startEsdbTestServer();
+    const store = await createEsdbEventStore({ connectionString: other.url });
+    try {
+      await store.appendToStream('elsewhere-1', [testEvent()]);
+      for (const [args, env] of [
+        [['experiments', 'list'], { MLLEDGER_EVENT_STORE: 'esdb', EVENTSTORE_URL: other.url }],
+        [['runs', 'list', '--experiment-name', 'seeds', '--event-store', 'esdb'], { MLLEDGER_EVENT_STORE: '', EVENTSTORE_URL: other.url }],
+      ] as const) {
+        const refused = await cli([...args], env);
+        expect(refused.code, refused.stderr).toBe(1);
+        expect(refused.stderr).toContain('the read models were built from another event log');
+      }
+    } finally {
+      await store.close();
+      await other.stop();
+    }
+    // Nothing was projected from the other log: the configured store still reads as before.
+    const runs = JSON.parse(await ok(['runs', 'list', '--experiment-name', 'seeds', '--output-format', 'json'])) as JsonRow[];
+    expect(runs.map((row) => row.run_id).sort()).toEqual([ids.alpha, ids.beta, ids.gamma].sort());
+  });
+
   it('reads through a running server with --tracking-uri or MLFLOW_TRACKING_URI, and the embedded folder stays locked to it', async () => {
     const args = ['runs', 'search', '--experiment-name', 'seeds', '--order-by', 'metrics.acc DESC', '--output-format', 'json'];
     const direct = await ok(args);
-    const server = await startServerProcess([...dataArgs, '--user', 'reader'], source.env);
+    const server = await startServerProcess([...dataArgs(), '--user', 'reader'], source.env);
     try {
       expect(await ok([...args, '--tracking-uri', server.url])).toBe(direct);
       expect(await ok(args, { MLFLOW_TRACKING_URI: server.url })).toBe(direct);

@@ -12,4 +12,4 @@ eventStoreContract(backendName, async () => {
       await testDb.drop();
     },
   };
-});
+}, { dropsSubscriptions: 'the Postgres store follows the log by polling, with no server-side subscription to drop' });

@@ -14,7 +14,7 @@ import { openTestDb, usingPostgres, type TestDb } from './support/testDb.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const uniqueStream = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
-/** mlledger_append's jsonb argument, as appendToStream builds it. */
+/** mlledger_append's json argument, as appendToStream builds it. */
 const appendPayload = (events: NewEvent[]) =>
   JSON.stringify(events.map((e) => ({ event_id: e.metadata.eventId, type: e.type, version: e.version, data: e.data, metadata: e.metadata })));
 
@@ -72,7 +72,7 @@ describe('event store under concurrent writers', () => {
         // Writer A takes the smaller global position and stays open...
         await client.query('begin');
         const eventA = testEvent('A');
-        const { rows } = await client.query<AppendRow>('select * from mlledger_append($1, $2, $3::jsonb, $4)', [streamA, 'no_stream', appendPayload([eventA]), testDb.channel]);
+        const { rows } = await client.query<AppendRow>('select * from mlledger_append($1, $2, $3::json, $4)', [streamA, 'no_stream', appendPayload([eventA]), testDb.channel]);
         const positionA = encodePosition(rows[0].tx, rows[0].gpos);
 
         // ...while writer B takes a larger one and commits first: the gap.
@@ -220,7 +220,7 @@ describe('event store under concurrent writers', () => {
     const client = await openRawClient(testDb);
     try {
       await client.query('begin');
-      const { rows } = await client.query<AppendRow>('select * from mlledger_append($1, $2, $3::jsonb, $4)', [streamId, 'no_stream', appendPayload(events), testDb.channel]);
+      const { rows } = await client.query<AppendRow>('select * from mlledger_append($1, $2, $3::json, $4)', [streamId, 'no_stream', appendPayload(events), testDb.channel]);
       let settled = false;
       const retry = store.appendToStream(streamId, events, { expectedRevision: 'no_stream' }).finally(() => (settled = true));
       await sleep(60);

@@ -126,6 +126,26 @@ describe('GraphQL over HTTP', () => {
     expect(seen).toEqual(metrics.map((m) => m.value));
   });
 
+  it('logs metric series in a batch and answers a bad element with a typed error naming it', async () => {
+    const { createRun } = await ok<{ createRun: { id: string } }>(`mutation { createRun(input: { experimentId: "0" }) { ... on Run { id } } }`);
+    const mutation = `mutation($runId: ID!, $series: [MetricSeriesInput!]) { logBatch(runId: $runId, metricSeries: $series) { __typename ... on DomainError { code field message } } }`;
+    const logged = await ok<{ logBatch: Typed }>(mutation, {
+      runId: createRun.id,
+      series: [{ key: 'loss', values: [3, 2, 'Infinity'], steps: [1, 2, 3], timestamps: [100, 200, 300] }],
+    });
+    expect(logged.logBatch.__typename).toBe('LogResult');
+    const history = await ok<{ run: { metricHistory: { nodes: { step: number; value: number | string }[] } } }>(
+      `query($id: ID!) { run(id: $id) { metricHistory(key: "loss") { nodes { step value } } } }`,
+      { id: createRun.id },
+    );
+    expect(history.run.metricHistory.nodes).toEqual([{ step: 1, value: 3 }, { step: 2, value: 2 }, { step: 3, value: 'Infinity' }]);
+
+    const refused = await ok<{ logBatch: Typed }>(mutation, { runId: createRun.id, series: [{ key: 'loss', values: [1, 2], steps: [4] }] });
+    expect(refused.logBatch).toMatchObject({ __typename: 'DomainError', code: 'INVALID_PARAMETER_VALUE', field: 'metricSeries[0].steps' });
+    const badScalar = await t.graphql(mutation, { runId: createRun.id, series: [{ key: 'loss', values: [1, 'high'] }] });
+    expect(badScalar.errors?.[0].message).toMatch(/MetricValue must be a number/);
+  });
+
   it('searches runs with MLflow filters, ordering and cursor paging', async () => {
     const { createExperiment } = await ok<{ createExperiment: { id: string } }>(`mutation { createExperiment(input: { name: "search" }) { ... on Experiment { id } } }`);
     const ids: string[] = [];

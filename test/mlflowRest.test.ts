@@ -482,11 +482,8 @@ describe('MLflow REST API: errors, limits and routing', () => {
     expect(wrongMethod.body.message).toMatch(/Method GET is not allowed/);
     expect((await mlflow.send('DELETE', '/api/2.0/mlflow/experiments/search')).headers.get('allow')).toBe('GET, POST');
 
-    await refused(mlflow.post('runs/log-model', { run_id: runId, model_json: '{}' }), 501, 'NOT_IMPLEMENTED', /runs\/log-model.*not implemented by this server yet/);
-    await refused(mlflow.post('runs/log-inputs', { run_id: runId }), 501, 'NOT_IMPLEMENTED', /log-inputs.*not implemented/);
-    await refused(mlflow.post('runs/outputs', { run_id: runId }), 501, 'NOT_IMPLEMENTED', /outputs.*not implemented/);
+    await refused(mlflow.post('traces', {}), 501, 'NOT_IMPLEMENTED', /Traces is not implemented by this server yet/);
     await refused(mlflow.get('registered-models/get', { name: 'no-such-model' }), 404, 'RESOURCE_DOES_NOT_EXIST', 'Registered Model with name=no-such-model not found');
-    await refused(mlflow.send('PATCH', '/api/2.0/mlflow/logged-models/m-123', '{}'), 501, 'NOT_IMPLEMENTED', /Logged models/);
     // artifacts/list is served by the artifact proxy (see test/artifacts.http.test.ts).
     expect((await mlflow.send('GET', `/api/2.0/mlflow/artifacts/list?run_id=${runId}`)).status).toBe(200);
 

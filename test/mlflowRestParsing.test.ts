@@ -112,8 +112,18 @@ describe('MLflow routes', () => {
     expect(parseMlflowPath('/ajax-api/3.0/mlflow/server-info')).toEqual({ ajax: true, version: '3.0', path: 'server-info' });
     expect(parseMlflowPath('/api/2.0/mlflow-artifacts/artifacts/x')).toBeUndefined();
     expect(parseMlflowPath('/graphql')).toBeUndefined();
-    expect(resolveRoute('GET', { ajax: false, version: '2.0', path: 'experiments/search' }).method).toBe('GET');
-    expect(resolveRoute('POST', { ajax: true, version: '2.0', path: 'experiments/search' }).method).toBe('POST');
+    expect(resolveRoute('GET', { ajax: false, version: '2.0', path: 'experiments/search' }).route.method).toBe('GET');
+    expect(resolveRoute('POST', { ajax: true, version: '2.0', path: 'experiments/search' }).route.method).toBe('POST');
     expect(() => resolveRoute('GET', { ajax: false, version: '3.0', path: 'runs/get' })).toThrow(/No API endpoint/);
+  });
+
+  it('matches {name} path segments, decoded once, after fixed paths', () => {
+    const tag = resolveRoute('DELETE', { ajax: false, version: '2.0', path: 'logged-models/m-1/tags/a%20b' });
+    expect([tag.route.path, tag.pathParams]).toEqual(['logged-models/{model_id}/tags/{tag_key}', { model_id: 'm-1', tag_key: 'a b' }]);
+    expect(resolveRoute('POST', { ajax: false, version: '2.0', path: 'logged-models/search' })).toMatchObject({ route: { path: 'logged-models/search' }, pathParams: {} });
+    expect(resolveRoute('PATCH', { ajax: false, version: '2.0', path: 'logged-models/m-1' }).pathParams).toEqual({ model_id: 'm-1' });
+    expect(() => resolveRoute('PUT', { ajax: false, version: '2.0', path: 'logged-models/m-1' })).toThrow(/use GET, PATCH, DELETE/);
+    expect(() => resolveRoute('GET', { ajax: false, version: '2.0', path: 'logged-models/m-1/tags' })).toThrow(/use PATCH/);
+    expect(() => resolveRoute('GET', { ajax: false, version: '2.0', path: 'logged-models/m-1/extra/x' })).toThrow(/No API endpoint/);
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlExecutor } from '../src/db/sqlDb.ts';
+import { localAccess } from '../src/auth/access.ts';
 import { createMlflowHandler } from '../src/mlflow/mlflowHandler.ts';
 import type { TrackingService } from '../src/tracking/trackingService.ts';
 
@@ -27,7 +28,7 @@ describe('MLflow REST API: unexpected errors', () => {
       createExperiment: () => Promise.reject(new TypeError(`Cannot read properties of undefined (${SECRET})`)),
     } as unknown as TrackingService;
     const logger = pino({ level: 'error' }, { write: (line: string) => void logLines.push(line) });
-    const handler = createMlflowHandler({ tracking, readDb, actor: 'tester', logger });
+    const handler = createMlflowHandler({ tracking, readDb, accessOf: () => localAccess('tester', readDb), logger });
     server = createServer(async (req, res) => {
       const handled = await handler(req, res);
       handledPaths.push(handled);

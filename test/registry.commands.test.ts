@@ -11,6 +11,7 @@ import { dumpTable } from './support/readModelDump.ts';
 import { commandContext } from '../src/tracking/commandContext.ts';
 import { DomainError } from '../src/tracking/domainError.ts';
 import { openRegistryTestBackend, type RegistryTestBackend } from './support/registryTestBackend.ts';
+import { tamperStoredEvent } from './support/testEventStore.ts';
 
 const ctx = () => commandContext('alice');
 
@@ -203,7 +204,7 @@ describe('model registry commands', () => {
     expect(await dump()).toEqual(before);
   });
 
-  it('chains every registry event by hash, and a direct SQL tamper breaks the chain at that event', async () => {
+  it('chains every registry event by hash, and a tamper behind the store breaks the chain at that event', async () => {
     const catalog = await b.store.readStream(REGISTERED_MODELS_STREAM);
     expect(catalog.length).toBeGreaterThan(3);
     expect(verifyChain(catalog)).toBeNull();
@@ -213,12 +214,7 @@ describe('model registry commands', () => {
     const stream = await modelStreamOf('staged');
     expect(verifyChain(stream)).toBeNull();
     const victim = stream[1]; // version 2 of "staged": its source is what we forge
-    await b.db.query('alter table events disable trigger events_immutable');
-    try {
-      await b.db.query(`update events set data = jsonb_set(data, '{source}', '"s3://evil/model"') where stream_id = $1 and stream_revision = $2`, [victim.streamId, victim.revision]);
-    } finally {
-      await b.db.query('alter table events enable trigger events_immutable');
-    }
+    await tamperStoredEvent({ db: b.db, testEvents: b.testDb.testEvents }, victim.streamId, victim.revision, 'source', 's3://evil/model');
     const broken = verifyChain(await b.store.readStream(victim.streamId));
     expect(broken?.event.revision).toBe(victim.revision);
     expect(broken?.event.metadata.eventId).toBe(victim.metadata.eventId);

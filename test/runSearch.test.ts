@@ -194,7 +194,11 @@ describe('parseRunFilter', () => {
     ["experiment_id = '1'", /^Invalid attribute key 'experiment_id' specified/],
     ['foo.bar = 1', "Invalid entity type 'foo'. Valid values are ['metric', 'parameter', 'tag', 'attribute']"],
     ['Metrics.a = 1', /^Invalid entity type 'Metrics'/],
-    ["datasets.name = 'x'", "Searching by 'datasets' is not supported by this server"],
+    ["datasets.name > 'x'", "Invalid comparator '>' for datasets.name: not one of '{'=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}'"],
+    ["datasets.size = 'x'", "Invalid dataset key 'size' specified. Valid keys are '{'name', 'digest', 'context'}'"],
+    ["datasets.name = 5", "Expected a quoted string value for datasets.name (e.g. 'my-value'). Got value 5"],
+    ["datasets.digest IN 'a'", "Expected a parenthesised list of quoted strings after 'IN' for datasets.digest. Got value 'a'"],
+    ["datasets.context = ('a')", "A list of values for datasets.context can only be compared with 'IN' or 'NOT IN', not '='"],
     ['metrics. = 1', "Invalid identifier 'metrics.'"],
     ['metrics.`` = 1', "Invalid identifier 'metrics.``': the key is empty"],
     ['metrics.a >', "Invalid comparison clause 'metrics.a >'. Expected a value after '>', found nothing"],
@@ -453,6 +457,21 @@ describe(`run search on ${backendName}`, () => {
 
   it('combines a filter with an order', async () => {
     expect(await search({ filter: "tags.mlflow.user ILIKE 'a%'", orderBy: ['metrics.loss'] })).toEqual(['r6', 'r1', 'r3']);
+  });
+
+  it.each<[string, string[], string[]]>([
+    ['metrics.acc > 0.75', ['metrics.acc DESC'], ['r2']],
+    ['metrics.acc >= 0.7', ['metrics.acc DESC'], ['r2', 'r1']],
+    ['metrics.acc != 0.7', ['metrics.acc'], ['r2', 'r3']],
+    ['metrics.acc > 0 AND metrics.acc < 0.8', ['metrics.acc'], ['r1']],
+    ["params.lr != '0.1'", ['params.lr DESC'], ['r1', 'r6']],
+    ["tags.team = 'vision'", ['tags.team', 'metrics.loss'], ['r1']],
+  ])('filters %s on the key it orders by %j, testing the order join once per run', async (filter, orderBy, expected) => {
+    expect(await search({ filter, orderBy })).toEqual(expected);
+    // The same runs as filtering alone, in the order asked for.
+    expect([...(await search({ filter }))].sort()).toEqual([...expected].sort());
+    const { sql } = compileRunSearch({ experimentIds: ['1'], limit: 10, offset: 0, filter, orderBy });
+    expect(sql).not.toMatch(/exists/);
   });
 
   it('honours the view type', async () => {

@@ -138,6 +138,38 @@ describe('tracking commands', () => {
     await log({ metrics: [{ key: 'm', value: 1, timestamp: 1 }] });
   });
 
+  it('logs metric series (parallel arrays) like the same points sent one object each, and checks every element', async () => {
+    const runId = await b.tracking.createRun({ experimentId: '0' }, ctx());
+    const log = (batch: object) => b.tracking.logBatch({ runId, ...batch }, ctx());
+    await log({
+      metrics: [{ key: 'loss', value: 0.9, timestamp: 10, step: 0 }],
+      metricSeries: [
+        { key: 'loss', values: [0.5, 'NaN', 0.25], timestamps: [11, 12, 13], steps: [1, 2, 3] },
+        { key: 'acc', values: [0.1, 0.2] },
+      ],
+    });
+    const loss = await metricHistory(b.db, runId, 'loss', { limit: 10, offset: 0 });
+    expect(loss.map((p) => [p.step, p.timestamp, p.value])).toEqual([[0, 10, 0.9], [1, 11, 0.5], [2, 12, NaN], [3, 13, 0.25]]);
+    const acc = await metricHistory(b.db, runId, 'acc', { limit: 10, offset: 0 });
+    expect(acc.map((p) => [p.step, p.value])).toEqual([[0, 0.1], [0, 0.2]]);
+    // Omitted timestamps are the command's time, the same for every point.
+    expect(acc[0].timestamp).toBe(acc[1].timestamp);
+    expect(Math.abs(acc[0].timestamp - Date.now())).toBeLessThan(60_000);
+
+    await expectRejected(() => log({ metricSeries: [{ key: 'm', values: [1, 2], steps: [1] }] }), 'INVALID_PARAMETER_VALUE', 'metricSeries[0].steps', /one element per value: expected 2, got 1/);
+    await expectRejected(() => log({ metricSeries: [{ key: 'm', values: [1] }, { key: 'n', values: [1, 2, 3], timestamps: [1, 2, -3] }] }), 'INVALID_PARAMETER_VALUE', 'metricSeries[1].timestamps[2]', /non-negative integer/);
+    await expectRejected(() => log({ metricSeries: [{ key: 'm', values: [1, 'x'] }] }), 'INVALID_PARAMETER_VALUE', 'metricSeries[0].values[1]', /Invalid value "x"/);
+    await expectRejected(() => log({ metricSeries: [{ key: 'a/../b', values: [1] }] }), 'INVALID_PARAMETER_VALUE', 'metricSeries[0].key', /would resolve to 'b'/);
+    // The 1000-point limit counts series points and metric objects together.
+    await expectRejected(
+      () => log({ metrics: [{ key: 'm', value: 1, timestamp: 1 }], metricSeries: [{ key: 'm', values: Array.from({ length: 1000 }, () => 1) }] }),
+      'INVALID_PARAMETER_VALUE',
+      'metrics',
+      /at most 1000 metrics. Got 1001/,
+    );
+    expect(await metricHistory(b.db, runId, 'm', { limit: 10, offset: 0 })).toEqual([]);
+  });
+
   it('loses no write when many clients log to one run at once', async () => {
     const runId = await b.tracking.createRun({ experimentId: '0' }, ctx());
     await Promise.all(

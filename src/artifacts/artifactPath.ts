@@ -9,6 +9,8 @@ import { invalid } from '../tracking/domainError.ts';
  * '\', '%' or NUL (so '%252e%252e' cannot become '..' one decode later).
  */
 
+const MAX_SEGMENT_BYTES = 255;
+const MAX_PATH_BYTES = 1024;
 const STILL_ENCODED = /%(2e|2f|5c|25|00)/i;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -32,8 +34,11 @@ export function validArtifactPath(path: string): string {
   if (path.includes('\\')) throw invalidPath(path, 'it contains a backslash');
   if (path.startsWith('/') || WINDOWS_DRIVE.test(path)) throw invalidPath(path, 'it is absolute');
   if (STILL_ENCODED.test(path)) throw invalidPath(path, 'it contains percent-encoded separators or dots');
+  // File systems refuse longer names (ENAMETOOLONG) and S3 longer keys: refuse them here, as bad input.
+  if (Buffer.byteLength(path) > MAX_PATH_BYTES) throw invalidPath(path.slice(0, 80), `it is longer than ${MAX_PATH_BYTES} bytes`);
   for (const segment of path.split('/')) {
     if (segment === '') throw invalidPath(path, 'it has an empty segment');
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) throw invalidPath(path.slice(0, 80), `it has a name longer than ${MAX_SEGMENT_BYTES} bytes`);
     if (segment === '.' || segment === '..') throw invalidPath(path, `it has a '${segment}' segment`);
   }
   return path;

@@ -7,18 +7,24 @@ import { mlflowLimits } from '../mlflow/mlflowLimits.ts';
 import { readJsonFields } from '../mlflow/requestBody.ts';
 import { RequestFields } from '../mlflow/requestFields.ts';
 import type { Logger } from '../server/logger.ts';
+import type { Access } from '../auth/access.ts';
+import { accessOf } from '../auth/requestAccess.ts';
+import { defaultMaxUploadBytes, limitedUpload } from './uploadLimit.ts';
 import { artifactPathFromUrl, joinArtifactPath, validArtifactDir, validArtifactPath } from './artifactPath.ts';
 import type { ArtifactService } from './artifactService.ts';
 import type { ArtifactEntry } from './artifactStore.ts';
 import { contentTypeFor } from './contentType.ts';
+import { listLoggedModelArtifacts, loggedModelFilePath } from './loggedModelArtifacts.ts';
 import { listRunArtifacts } from './runArtifactListing.ts';
 
 export interface ArtifactProxyOptions {
   artifacts: ArtifactService;
   /** Read models, to find a run's artifact root for mlflow/artifacts/list. */
   readDb: SqlExecutor;
-  /** Recorded on artifact events until authentication exists. */
-  actor: string;
+  /** Who a request acts as and what it may do (default: the decision the server's authentication gate made). */
+  accessOf?: (req: IncomingMessage) => Access;
+  /** Bytes one upload (or part) may hold. */
+  maxUploadBytes?: number;
   logger: Logger;
 }
 
@@ -31,6 +37,8 @@ const MAX_PARTS = 10_000;
 const PROXY_PATH = /^\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/(.*)$/;
 /** The tracking API's listing of a run's artifacts, answered here because it reads the artifact store. */
 const RUN_LISTING_PATH = /^\/(?:api|ajax-api)\/2\.0\/mlflow\/artifacts\/list$/;
+/** MLflow 3: a logged model's artifacts, listed (both prefixes) or fetched file by file (the UI's /ajax-api route). */
+const MODEL_ARTIFACTS_PATH = /^\/(api|ajax-api)\/2\.0\/mlflow\/logged-models\/([^/]+)\/artifacts\/(directories|files)$/;
 const MPU_PATH = /^mpu\/(create|complete|abort)\/(.+)$/;
 
 /**
@@ -40,23 +48,33 @@ const MPU_PATH = /^mpu\/(create|complete|abort)\/(.+)$/;
  * own; never rejects. Paths are taken raw from the URL and decoded once.
  */
 export function createArtifactProxyHandler(options: ArtifactProxyOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const { artifacts, actor, logger } = options;
+  const { artifacts, logger } = options;
+  const accessFor = options.accessOf ?? accessOf;
+  const maxUploadBytes = options.maxUploadBytes ?? defaultMaxUploadBytes;
 
-  async function route(req: IncomingMessage, res: ServerResponse, rest: string, query: URLSearchParams): Promise<void> {
+  // Every store path is checked against the experiment whose artifact root holds it: READ to list or fetch, EDIT to upload, MANAGE to delete.
+  async function route(req: IncomingMessage, res: ServerResponse, rest: string, query: URLSearchParams, access: Access): Promise<void> {
     const method = req.method ?? 'GET';
+    const actor = access.actor;
     if (rest === 'artifacts') {
       allow(method, ['GET']);
       const dir = validArtifactDir(query.get('path') ?? undefined);
+      await access.requireArtifactPath(dir, 'READ');
       return sendJson(res, 200, listJson(await artifacts.list(dir)));
     }
     if (rest.startsWith('artifacts/') && rest.length > 'artifacts/'.length) {
       const path = artifactPathFromUrl(rest.slice('artifacts/'.length));
-      if (method === 'GET') return download(res, path);
+      if (method === 'GET') {
+        await access.requireArtifactPath(path, 'READ');
+        return download(res, path);
+      }
       if (method === 'PUT') {
-        await artifacts.put(actor, path, req);
+        await access.requireArtifactPath(path, 'EDIT');
+        await artifacts.put(actor, path, limitedUpload(req, maxUploadBytes));
         return sendJson(res, 200, {});
       }
       if (method === 'DELETE') {
+        await access.requireArtifactPath(path, 'MANAGE');
         await artifacts.delete(actor, path);
         return sendJson(res, 200, {});
       }
@@ -66,9 +84,10 @@ export function createArtifactProxyHandler(options: ArtifactProxyOptions): (req:
     if (mpu) {
       allow(method, ['POST']);
       const dir = artifactPathFromUrl(mpu[2]);
+      await access.requireArtifactPath(dir, 'EDIT');
       if (!artifacts.supportsMultipart) throw new MlflowError('NOT_IMPLEMENTED', MULTIPART_UNSUPPORTED);
       const fields = await readJsonFields(req, mlflowLimits.maxBodyBytes);
-      return sendJson(res, 200, await multipart(mpu[1], dir, fields));
+      return sendJson(res, 200, await multipart(mpu[1], dir, fields, actor));
     }
     if (rest.startsWith('presigned/')) throw new MlflowError('NOT_IMPLEMENTED', 'Presigned artifact downloads are not implemented by this server yet.');
     throw new MlflowError('ENDPOINT_NOT_FOUND', `No artifact route for ${method} ${rest}`);
@@ -85,7 +104,7 @@ export function createArtifactProxyHandler(options: ArtifactProxyOptions): (req:
    * MLflow's multipart calls name the artifact's directory in the URL and the
    * client's local file in the body's `path`; the object is <dir>/<basename>.
    */
-  async function multipart(action: string, dir: string, fields: RequestFields): Promise<JsonObject> {
+  async function multipart(action: string, dir: string, fields: RequestFields, actor: string): Promise<JsonObject> {
     const localFile = fields.requiredString('path');
     const path = joinArtifactPath(dir, validArtifactPath(localFile.slice(Math.max(localFile.lastIndexOf('/'), localFile.lastIndexOf('\\')) + 1)));
     if (action === 'create') {
@@ -115,19 +134,31 @@ export function createArtifactProxyHandler(options: ArtifactProxyOptions): (req:
     const pathname = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
     const match = PROXY_PATH.exec(pathname);
     const runListing = RUN_LISTING_PATH.test(pathname);
-    if (!match && !runListing) return false;
+    const modelArtifacts = MODEL_ARTIFACTS_PATH.exec(pathname);
+    // The file route exists under /ajax-api only, as in MLflow.
+    if (!match && !runListing && !(modelArtifacts && (modelArtifacts[3] === 'directories' || modelArtifacts[1] === 'ajax-api'))) return false;
     const query = new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
     try {
-      if (match) await route(req, res, match[1], query);
-      else {
+      const access = accessFor(req);
+      if (match) await route(req, res, match[1], query, access);
+      else if (modelArtifacts) {
         allow(req.method ?? 'GET', ['GET']);
-        sendJson(res, 200, await listRunArtifacts(options.readDb, artifacts, RequestFields.fromQuery(query)));
+        // Model ids are 'm-' and hex: nothing to decode, and an encoded one names no model.
+        const modelId = modelArtifacts[2];
+        await access.requireLoggedModel(modelId, 'READ');
+        if (modelArtifacts[3] === 'directories') sendJson(res, 200, await listLoggedModelArtifacts(options.readDb, artifacts, modelId, query.get('artifact_directory_path') ?? undefined));
+        else await download(res, await loggedModelFilePath(options.readDb, modelId, query.get('artifact_file_path') ?? ''));
+      } else {
+        allow(req.method ?? 'GET', ['GET']);
+        const fields = RequestFields.fromQuery(query);
+        await access.requireRun(fields.optionalString('run_id') ?? fields.optionalString('run_uuid') ?? '', 'READ');
+        sendJson(res, 200, await listRunArtifacts(options.readDb, artifacts, fields));
       }
     } catch (error) {
       const { answer, expected } = errorAnswer(error);
       if (expected) logger.debug({ method: req.method, path: pathname, error_code: answer.body.error_code, message: answer.body.message }, 'artifact request refused');
       else logger.error({ err: error, method: req.method, path: pathname }, 'artifact request failed');
-      const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allow } : {};
+      const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allow } : { ...answer.headers };
       sendJson(res, answer.status, answer.body, headers);
     }
     return true;

@@ -1,15 +1,42 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, reasonOf, withTimeout } from '../server/configError.ts';
 import type { ArtifactStore } from './artifactStore.ts';
 import { LocalArtifactStore } from './localArtifactStore.ts';
 import { S3ArtifactStore, type S3ArtifactStoreOptions } from './s3ArtifactStore.ts';
 
-/** Which store to use, for configuration (CLI flags, later) rather than code. */
+/** Which store to use, from configuration (--artifacts, MLLEDGER_ARTIFACTS) rather than code. */
 export type ArtifactStoreConfig = { kind: 'local'; root: string } | ({ kind: 's3' } & S3ArtifactStoreOptions);
 
 export async function createArtifactStore(config: ArtifactStoreConfig): Promise<ArtifactStore> {
   return config.kind === 'local' ? LocalArtifactStore.open(config.root) : new S3ArtifactStore(config);
+}
+
+/**
+ * Opens the configured store and proves it usable before the server takes a
+ * request: the folder can be created, or the S3 endpoint answers and the bucket
+ * exists. Failures name the setting (a ConfigError).
+ */
+export async function openConfiguredArtifactStore(config: ArtifactStoreConfig, setting: string, timeoutMs = 10_000): Promise<ArtifactStore> {
+  if (config.kind === 'local') {
+    try {
+      return await LocalArtifactStore.open(config.root);
+    } catch (error) {
+      throw new ConfigError(setting, `cannot use the folder ${config.root}: ${reasonOf(error)}`);
+    }
+  }
+  const store = new S3ArtifactStore(config);
+  const endpoint = `${config.useSSL ? 'https' : 'http'}://${config.endPoint}${config.port ? `:${config.port}` : ''}`;
+  let exists: boolean;
+  try {
+    exists = await withTimeout(store.bucketExists(), timeoutMs, () => new ConfigError(setting, `no answer from S3 at ${endpoint} within ${timeoutMs / 1000} s`));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(setting, `cannot reach S3 at ${endpoint}: ${reasonOf(error)}`);
+  }
+  if (!exists) throw new ConfigError(setting, `bucket '${config.bucket}' does not exist at ${endpoint}; create it first (e.g. mc mb)`);
+  return store;
 }
 
 export interface OpenedArtifactStore {

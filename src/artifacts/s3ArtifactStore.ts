@@ -132,6 +132,11 @@ export class S3ArtifactStore implements ArtifactStore {
     return keys.length > 0;
   }
 
+  /** Whether the bucket exists; throws when S3 cannot be reached or refuses the credentials. */
+  bucketExists(): Promise<boolean> {
+    return this.client.bucketExists(this.bucket);
+  }
+
   private key(path: string): string {
     return this.prefix + path;
   }

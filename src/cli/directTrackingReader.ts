@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findExperimentByName, listExperiments, type ExperimentRow } from '../projections/experimentsReadModel.ts';
 import { latestMetricsOfRuns } from '../projections/latestMetricsReadModel.ts';
+import { checkReadModelOrigin } from '../projections/readModelOrigin.ts';
 import { paramsOfRuns } from '../projections/runParamsReadModel.ts';
 import { findRunsByIds } from '../projections/runsReadModel.ts';
 import { tagsOfRuns } from '../projections/runTagsReadModel.ts';
 import { compileRunSearch } from '../search/compileRunSearch.ts';
 import { SearchSyntaxError } from '../search/searchErrors.ts';
+import { eventStoreFactory } from '../server/eventStoreFactory.ts';
 import { openBackend, type Backend } from '../server/openBackend.ts';
+import { resolveStoreConfig } from '../server/serverConfig.ts';
 import { invalidSearchMessage, type ExperimentSummary, type LifecycleView, type RunQuery, type RunSummary, type TrackingReader } from './trackingReader.ts';
 
 const EXPERIMENT_PAGE = 1000;
@@ -15,11 +18,14 @@ const EXPERIMENT_PAGE = 1000;
 /**
  * Reads the read models in the database itself: Postgres when DATABASE_URL is
  * set, else the embedded PGlite in the data folder, which only one process may
- * hold, so this fails with the lock's message while a server runs on it.
+ * hold, so this fails with the lock's message while a server runs on it. Events
+ * come from the configured event store (--event-store, MLLEDGER_EVENT_STORE), as
+ * for `serve`: projecting another log into these read models would mix two histories.
  */
-export async function openDirectTrackingReader(options: { dataDir: string }): Promise<TrackingReader> {
-  const backend = await openReadBackend(options.dataDir);
+export async function openDirectTrackingReader(options: { dataDir: string; eventStore?: string }): Promise<TrackingReader> {
+  const backend = await openReadBackend(options);
   try {
+    await checkReadModelOrigin(backend.db, backend.store);
     // The log is the truth: project whatever a stopped server left unprojected before reading.
     await backend.projector.start();
     await backend.projector.catchUp();
@@ -30,17 +36,16 @@ export async function openDirectTrackingReader(options: { dataDir: string }): Pr
   return new DirectTrackingReader(backend);
 }
 
-async function openReadBackend(dataDirOption: string): Promise<Backend> {
-  const databaseUrl = process.env.DATABASE_URL || undefined;
-  const schema = process.env.MLLEDGER_DB_SCHEMA || undefined;
-  if (databaseUrl) return openBackend({ databaseUrl, schema, startProjector: false });
-  const dataDir = resolve(dataDirOption);
+async function openReadBackend(options: { dataDir: string; eventStore?: string }): Promise<Backend> {
+  const config = resolveStoreConfig(options, process.env);
+  const createEventStore = eventStoreFactory(config.eventStore);
+  if (config.postgres) return openBackend({ databaseUrl: config.postgres.connectionString, schema: config.schema, createEventStore, startProjector: false });
   // Opening a missing folder would create an empty database there: refuse instead, a typo is likelier.
-  if (!existsSync(join(dataDir, 'pglite'))) {
-    throw new Error(`No mlledger data in ${dataDir}; pass --data-dir <dir>, set DATABASE_URL, or use --tracking-uri <url> of a running server.`);
+  if (!existsSync(join(config.dataDir, 'pglite'))) {
+    throw new Error(`No mlledger data in ${config.dataDir}; pass --data-dir <dir>, set DATABASE_URL, or use --tracking-uri <url> of a running server.`);
   }
   try {
-    return await openBackend({ dataDir, startProjector: false });
+    return await openBackend({ dataDir: config.dataDir, createEventStore, startProjector: false });
   } catch (error) {
     if (error instanceof Error && /is in use by process/.test(error.message)) {
       throw new Error(`${error.message} Or read through that server with --tracking-uri http://<host>:<port>.`);

@@ -1,13 +1,9 @@
+import { queryTrackingServer } from './trackingServerGraphQL.ts';
 import { invalidSearchMessage, type ExperimentSummary, type LifecycleView, type RunQuery, type RunSummary, type TrackingReader } from './trackingReader.ts';
 
 /** The server's page limits for experiments and runs; larger requests are split into pages. */
 const EXPERIMENT_PAGE = 1000;
 const RUN_PAGE = 1000;
-
-interface GraphQLAnswer<T> {
-  data?: T;
-  errors?: { message: string; extensions?: { code?: string; field?: string } }[];
-}
 
 interface Connection<T> {
   nodes: T[];
@@ -34,11 +30,7 @@ const EXPERIMENT_FIELDS = 'id name lifecycleStage artifactLocation creationTime'
 
 /** Reads through a running mlledger server's GraphQL API, so a server may keep its embedded data folder. */
 export class HttpTrackingReader implements TrackingReader {
-  private readonly endpoint: string;
-
-  constructor(private readonly trackingUri: string) {
-    this.endpoint = `${trackingUri.replace(/\/+$/, '')}/graphql`;
-  }
+  constructor(private readonly trackingUri: string) {}
 
   async listExperiments(view: LifecycleView): Promise<ExperimentSummary[]> {
     const all: ExperimentSummary[] = [];
@@ -81,28 +73,11 @@ export class HttpTrackingReader implements TrackingReader {
 
   async close(): Promise<void> {}
 
-  private async query<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(this.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query, variables }) });
-    } catch (error) {
-      const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-      throw new Error(`Cannot reach the tracking server at ${this.trackingUri}: ${reason}`);
-    }
-    const text = await response.text();
-    let answer: GraphQLAnswer<T>;
-    try {
-      answer = JSON.parse(text) as GraphQLAnswer<T>;
-    } catch {
-      throw new Error(`The tracking server at ${this.trackingUri} answered ${response.status} without GraphQL: ${text.slice(0, 200)}`);
-    }
-    const error = answer.errors?.[0];
-    if (error) {
+  private query<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    return queryTrackingServer<T>(this.trackingUri, query, variables, (error) => {
       const field = error.extensions?.field;
-      throw new Error(field === 'filter' || field === 'orderBy' ? invalidSearchMessage(field, error.message) : error.message);
-    }
-    if (!answer.data) throw new Error(`The tracking server at ${this.trackingUri} answered ${response.status} with no data.`);
-    return answer.data;
+      return field === 'filter' || field === 'orderBy' ? invalidSearchMessage(field, error.message) : error.message;
+    });
   }
 }
 

@@ -5,6 +5,8 @@ import type { TrackingReader } from './trackingReader.ts';
 export interface TrackingSourceOptions {
   dataDir: string;
   trackingUri?: string;
+  /** For direct reads: postgres or esdb, as for serve. */
+  eventStore?: string;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface TrackingSourceOptions {
  */
 export async function openTrackingReader(options: TrackingSourceOptions): Promise<TrackingReader> {
   const trackingUri = options.trackingUri || process.env.MLFLOW_TRACKING_URI || undefined;
-  if (trackingUri === undefined) return openDirectTrackingReader({ dataDir: options.dataDir });
+  if (trackingUri === undefined) return openDirectTrackingReader({ dataDir: options.dataDir, eventStore: options.eventStore });
   if (!/^https?:\/\//i.test(trackingUri)) {
     throw new Error(`Only http(s) tracking URIs are supported, got '${trackingUri}' (from ${options.trackingUri ? '--tracking-uri' : 'MLFLOW_TRACKING_URI'}).`);
   }

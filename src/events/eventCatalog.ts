@@ -2,14 +2,18 @@ import type { RecordedEvent } from './eventEnvelope.ts';
 import { artifactEvents } from './artifactEvents.ts';
 import type { EventDefinition, Upcaster } from './defineEvent.ts';
 import { experimentEvents } from './experimentEvents.ts';
-import { registryEvents } from './registryEvents.ts';
-import { runEvents } from './runEvents.ts';
+import { identityEvents } from './identityEvents.ts';
+import { loggedModelEvents } from './loggedModelEvents.ts';
+import { monitoringEvents } from './monitoringEvents.ts';
+import { registryEvents, registryUpcasters } from './registryEvents.ts';
+import { runEvents, runUpcasters } from './runEvents.ts';
+import { runInputOutputEvents } from './runInputOutputEvents.ts';
 
 /** Every event type the application writes, at its current version. */
-export const eventDefinitions: readonly EventDefinition[] = [...experimentEvents, ...runEvents, ...artifactEvents, ...registryEvents];
+export const eventDefinitions: readonly EventDefinition[] = [...experimentEvents, ...runEvents, ...artifactEvents, ...registryEvents, ...loggedModelEvents, ...runInputOutputEvents, ...monitoringEvents, ...identityEvents];
 
-/** Upcasters from old stored versions to current ones. None yet: every type is at version 1. */
-export const upcasters: readonly Upcaster[] = [];
+/** Upcasters from old stored versions to current ones. */
+export const upcasters: readonly Upcaster[] = [...registryUpcasters, ...runUpcasters];
 
 const currentVersion = new Map(eventDefinitions.map((d) => [d.type, d.version]));
 

@@ -19,6 +19,13 @@ export interface SubscribeOptions {
   batchSize?: number;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision?: ExpectedRevision;
+}
+
 export interface EventBatchHandler {
   (events: RecordedEvent[]): Promise<void> | void;
 }
@@ -35,6 +42,13 @@ export interface Subscription {
 export interface EventStore {
   /** Appends atomically to one stream. Idempotent by event id: a retried append returns the original result. */
   appendToStream(streamId: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Several appends in one transaction, in list order: all land or none, and the
+   * global order follows the list. Each behaves as appendToStream (checks,
+   * idempotency). Only stores with multi-stream transactions have it (Postgres,
+   * PGlite); the migration uses it to copy many small appends at once.
+   */
+  appendMany?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Events of one stream in revision order; an empty list when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** The global log in order. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from './defineEvent.ts';
+import { defineEvent, type Upcaster } from './defineEvent.ts';
 
 /**
  * The model registry's events. The name catalogue (create, rename, delete) lives in
@@ -17,11 +17,24 @@ const comment = z.string().optional();
 export const modelStage = z.enum(['None', 'Staging', 'Production', 'Archived']);
 export type ModelStage = z.infer<typeof modelStage>;
 
+/** Target stages a transition into needs another person's approval (sorted as modelStage lists them, no repeats). */
+const approvalStages = z.array(modelStage);
+
 // Catalogue stream.
+/** v2 adds approvalRequiredStages, so a model can be gated from its first moment (v1 events upcast to []). */
 export const RegisteredModelCreated = defineEvent(
   'RegisteredModelCreated',
-  1,
-  z.object({ modelId, name: z.string(), description: z.string(), tags: z.array(keyValue), userId: z.string(), creationTime: z.number().int(), comment }),
+  2,
+  z.object({
+    modelId,
+    name: z.string(),
+    description: z.string(),
+    tags: z.array(keyValue),
+    userId: z.string(),
+    creationTime: z.number().int(),
+    approvalRequiredStages: approvalStages,
+    comment,
+  }),
 );
 export const RegisteredModelRenamed = defineEvent('RegisteredModelRenamed', 1, z.object({ modelId, fromName: z.string(), name: z.string(), comment }));
 export const RegisteredModelDeleted = defineEvent('RegisteredModelDeleted', 1, z.object({ modelId, name: z.string(), comment }));
@@ -73,6 +86,40 @@ export const ModelVersionAliasSet = defineEvent(
 );
 export const ModelVersionAliasDeleted = defineEvent('ModelVersionAliasDeleted', 1, z.object({ modelId, alias: z.string(), version, comment }));
 
+// Approvals, in the model's stream so they serialise with the transitions they gate.
+export const RegisteredModelApprovalPolicySet = defineEvent(
+  'RegisteredModelApprovalPolicySet',
+  1,
+  z.object({ modelId, approvalRequiredStages: approvalStages, previousStages: approvalStages, comment }),
+);
+/** Request numbers count 1, 2, 3… per model, like versions. */
+const requestId = z.number().int().positive();
+export const ModelVersionStageTransitionRequested = defineEvent(
+  'ModelVersionStageTransitionRequested',
+  1,
+  z.object({ modelId, requestId, version, fromStage: modelStage, toStage: modelStage, archiveExistingVersions: z.boolean(), comment }),
+);
+/**
+ * Appended together with the ModelVersionStageTransitioned that carries out the
+ * request (whose metadata.causationId is this event's id): the approval is the
+ * decision, the transition the stage change every reader already understands.
+ */
+export const ModelVersionStageTransitionApproved = defineEvent(
+  'ModelVersionStageTransitionApproved',
+  1,
+  z.object({ modelId, requestId, version, fromStage: modelStage, toStage: modelStage, archiveExistingVersions: z.boolean(), requestedBy: z.string(), comment }),
+);
+export const ModelVersionStageTransitionRejected = defineEvent(
+  'ModelVersionStageTransitionRejected',
+  1,
+  z.object({ modelId, requestId, version, fromStage: modelStage, toStage: modelStage, requestedBy: z.string(), comment }),
+);
+
+/** RegisteredModelCreated v1 had no approval policy: nothing needed approval. */
+export const registryUpcasters: readonly Upcaster[] = [
+  { type: 'RegisteredModelCreated', fromVersion: 1, upcast: (data) => ({ ...(data as object), approvalRequiredStages: [] }) },
+];
+
 export const registryEvents = [
   RegisteredModelCreated,
   RegisteredModelRenamed,
@@ -88,4 +135,8 @@ export const registryEvents = [
   ModelVersionStageTransitioned,
   ModelVersionAliasSet,
   ModelVersionAliasDeleted,
+  RegisteredModelApprovalPolicySet,
+  ModelVersionStageTransitionRequested,
+  ModelVersionStageTransitionApproved,
+  ModelVersionStageTransitionRejected,
 ] as const;

@@ -1,4 +1,5 @@
 import { SearchSyntaxError } from '../search/searchErrors.ts';
+import { RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, isUnavailableError } from '../server/unavailable.ts';
 import { DomainError, type ErrorCode } from '../tracking/domainError.ts';
 
 /** The MLflow error codes this API answers with: the domain's, plus those only the HTTP layer produces. */
@@ -15,6 +16,7 @@ const HTTP_STATUS: Record<MlflowErrorCode, number> = {
   RESOURCE_DOES_NOT_EXIST: 404,
   ENDPOINT_NOT_FOUND: 404,
   RESOURCE_CONFLICT: 409,
+  PERMISSION_DENIED: 403,
   NOT_IMPLEMENTED: 501,
   TEMPORARILY_UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
@@ -64,6 +66,8 @@ function pythonTypeName(value: unknown): string {
 export interface ErrorAnswer {
   status: number;
   body: { error_code: string; message: string };
+  /** Retry-After on a 503. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -74,6 +78,8 @@ export function errorAnswer(error: unknown): { answer: ErrorAnswer; expected: bo
   if (error instanceof MlflowError) return { answer: answer(error.status, error.code, error.message), expected: true };
   if (error instanceof DomainError) return { answer: answer(HTTP_STATUS[error.code], error.code, error.message), expected: true };
   if (error instanceof SearchSyntaxError) return { answer: answer(400, 'INVALID_PARAMETER_VALUE', error.message), expected: true };
+  // A store that is down is the server's trouble, but a passing one: the client may retry as it is.
+  if (isUnavailableError(error)) return { answer: { ...answer(503, 'TEMPORARILY_UNAVAILABLE', UNAVAILABLE_MESSAGE), headers: { 'retry-after': RETRY_AFTER_SECONDS } }, expected: true };
   return { answer: answer(500, 'INTERNAL_ERROR', 'The server failed to handle the request; the error has been logged.'), expected: false };
 }
 

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlExecutor } from '../db/sqlDb.ts';
 import type { RegistryService } from '../registry/registryService.ts';
 import type { Logger } from '../server/logger.ts';
+import { accessOf } from '../auth/requestAccess.ts';
+import type { Access } from '../auth/access.ts';
+import type { IdentityService } from '../auth/identityService.ts';
+import { restRuleFor } from '../auth/restPolicy.ts';
 import { commandContext } from '../tracking/commandContext.ts';
+import { ModelLoggingService } from '../tracking/modelLoggingService.ts';
 import type { TrackingService } from '../tracking/trackingService.ts';
 import { errorAnswer } from './mlflowErrors.ts';
 import type { JsonObject } from './mlflowJson.ts';
@@ -18,8 +23,12 @@ export interface MlflowHandlerOptions {
   /** The model registry; without it the registry endpoints answer 501. */
   registry?: RegistryService;
   readDb: SqlExecutor;
-  /** Who the server acts as until authentication exists; recorded on every event. */
-  actor: string;
+  /** Model logging's write side; by default one over the tracking service's store and projector. */
+  modelLogging?: ModelLoggingService;
+  /** Users, tokens and grants (MLflow's basic-auth API); without it those endpoints answer 501. */
+  identity?: IdentityService;
+  /** Who a request acts as and what it may do (default: the decision the server's authentication gate made). */
+  accessOf?: (req: IncomingMessage) => Access;
   logger: Logger;
 }
 
@@ -30,12 +39,8 @@ export interface MlflowHandlerOptions {
  * Writes go through TrackingService, the same commands and events as GraphQL.
  */
 export function createMlflowHandler(options: MlflowHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const ctx: EndpointContext = {
-    tracking: options.tracking,
-    registry: options.registry,
-    readDb: options.readDb,
-    command: () => commandContext(options.actor),
-  };
+  const modelLogging = options.modelLogging ?? new ModelLoggingService({ store: options.tracking.store, projector: options.tracking.projector, readDb: options.readDb });
+  const accessFor = options.accessOf ?? accessOf;
 
   return async (req, res) => {
     // Split by hand: new URL() would read a path starting with '//' as a host name.
@@ -50,14 +55,20 @@ export function createMlflowHandler(options: MlflowHandlerOptions): (req: Incomi
     const target = parseMlflowPath(pathname);
     if (!target) return false;
     try {
-      const route = resolveRoute(method, target);
-      const fields = method === 'GET' ? RequestFields.fromQuery(new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1))) : await readJsonFields(req, mlflowLimits.maxBodyBytes);
-      sendJson(res, 200, await route.endpoint(fields, ctx));
+      const { route, pathParams } = resolveRoute(method, target);
+      const fields = (method === 'GET' ? RequestFields.fromQuery(new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1))) : await readJsonFields(req, mlflowLimits.maxBodyBytes)).withPathParams(pathParams);
+      const access = accessFor(req);
+      const ctx: EndpointContext = { tracking: options.tracking, registry: options.registry, identity: options.identity, readDb: options.readDb, modelLogging, access, command: () => commandContext(access.actor, { authenticated: access.authenticated }) };
+      // The route's permission rule first; a search's answer then loses what the caller may not read.
+      const rule = restRuleFor(route.method, route.path);
+      await rule.check(fields, access);
+      const body = await route.endpoint(fields, ctx);
+      sendJson(res, 200, rule.filter ? await rule.filter(body, access) : body);
     } catch (error) {
       const { answer, expected } = errorAnswer(error);
       if (expected) options.logger.debug({ method, path: pathname, error_code: answer.body.error_code, message: answer.body.message }, 'mlflow request refused');
       else options.logger.error({ err: error, method, path: pathname }, 'mlflow request failed');
-      const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allow } : {};
+      const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allow } : { ...answer.headers };
       sendJson(res, answer.status, answer.body, headers);
     }
     return true;

@@ -1,3 +1,4 @@
+import type { DatasetInput } from '../events/runInputOutputEvents.ts';
 import type { ExperimentRow } from '../projections/experimentsReadModel.ts';
 import type { RunRow } from '../projections/runsReadModel.ts';
 
@@ -79,8 +80,24 @@ export interface RunData {
   tags: readonly KeyValue[];
 }
 
-/** MLflow's Run: info, data (the latest value of each metric), and inputs, which we do not record yet. */
-export function runJson(row: RunRow, data: RunData): JsonObject {
+/** What a run consumed and produced. */
+export interface RunInputsOutputs {
+  datasets: readonly DatasetInput[];
+  modelInputs: readonly string[];
+  modelOutputs: readonly { modelId: string; step: number }[];
+}
+
+const NO_INPUTS_OUTPUTS: RunInputsOutputs = { datasets: [], modelInputs: [], modelOutputs: [] };
+
+function datasetInputJson(input: DatasetInput): JsonObject {
+  return {
+    tags: repeated(input.tags, keyValueJson),
+    dataset: { name: input.name, digest: input.digest, source_type: input.sourceType, source: input.source, schema: input.schema, profile: input.profile },
+  };
+}
+
+/** MLflow's Run: info, data (the latest value of each metric), inputs (datasets, models) and outputs (models), in logging order. */
+export function runJson(row: RunRow, data: RunData, io: RunInputsOutputs = NO_INPUTS_OUTPUTS): JsonObject {
   return {
     info: runInfoJson(row),
     data: {
@@ -88,6 +105,10 @@ export function runJson(row: RunRow, data: RunData): JsonObject {
       params: repeated(byKey(data.params), keyValueJson),
       tags: repeated(byKey(data.tags), keyValueJson),
     },
-    inputs: {},
+    inputs: {
+      dataset_inputs: repeated(io.datasets, datasetInputJson),
+      model_inputs: repeated(io.modelInputs, (modelId) => ({ model_id: modelId })),
+    },
+    outputs: { model_outputs: repeated(io.modelOutputs, (output) => ({ model_id: output.modelId, step: output.step })) },
   };
 }

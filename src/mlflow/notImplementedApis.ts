@@ -6,10 +6,6 @@
  * the prefix or lies below it.
  */
 const NOT_IMPLEMENTED: readonly { prefix: string; what: string }[] = [
-  { prefix: 'runs/log-model', what: "Logging models to a run (runs/log-model, the 2.x client's log_model)" },
-  { prefix: 'runs/log-inputs', what: 'Dataset and model inputs of runs (runs/log-inputs, mlflow.log_input)' },
-  { prefix: 'runs/outputs', what: 'Model outputs of runs (runs/outputs)' },
-  { prefix: 'logged-models', what: "Logged models (the 3.x client's log_model)" },
   { prefix: 'traces', what: 'Traces' },
 ];
 

@@ -154,6 +154,7 @@ const createVersion: Endpoint = async (fields, ctx) => {
       description: fields.optionalString('description'),
       tags: fields.messageList('tags').map(keyValueOf),
       comment: commentOf(fields),
+      modelId: fields.optionalString('model_id'),
     },
     ctx.command(),
   );

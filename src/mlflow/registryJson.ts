@@ -24,7 +24,13 @@ export function modelVersionJson(row: ModelVersionRow, tags: readonly KeyValueRo
     tags: repeated(byKey(tags), keyValueJson),
     run_link: row.runLink ?? '',
     aliases: aliases.length === 0 ? undefined : [...aliases],
+    model_id: loggedModelIdOf(row.source),
   };
+}
+
+/** MLflow 3 versions made from a logged model (source models:/m-<id>) carry its id. */
+function loggedModelIdOf(source: string): string | undefined {
+  return /^models:\/(m-[0-9a-f]{32})(?:\/|$)/.exec(source)?.[1];
 }
 
 const versionKey = (row: ModelVersionRow) => `${row.modelId}/${row.version}`;

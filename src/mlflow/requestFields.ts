@@ -27,6 +27,12 @@ export class RequestFields {
     return new RequestFields(values);
   }
 
+  /** The same fields with a route's {name} path segments set; the path wins over a body field of the same name. */
+  withPathParams(pathParams: Readonly<Record<string, string>>): RequestFields {
+    if (Object.keys(pathParams).length === 0) return this;
+    return new RequestFields({ ...this.values, ...pathParams }, this.prefix, this.bodyBytes);
+  }
+
   private nameOf(field: string): string {
     return this.prefix + field;
   }
@@ -98,6 +104,14 @@ export class RequestFields {
     if (typeof value === 'string') return [value];
     if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
     throw invalidParameterType(this.nameOf(field), value);
+  }
+
+  /** A required message field (a dataset input's dataset), read as fields of its own. */
+  requiredMessage(field: string): RequestFields {
+    const value = this.raw(field);
+    if (value === undefined) throw missingParameter(this.nameOf(field));
+    if (!isJsonObject(value)) throw invalidParameterType(this.nameOf(field), value);
+    return new RequestFields(value, `${this.nameOf(field)}.`);
   }
 
   /** A repeated message field (tags, metrics, params): each element read as fields of its own. */

@@ -7,7 +7,8 @@ import { invalidParameter } from './mlflowErrors.ts';
 import { mlflowLimits } from './mlflowLimits.ts';
 import { route, type Endpoint, type MlflowRoute } from './mlflowRoute.ts';
 import type { RequestFields } from './requestFields.ts';
-import { loadRun, loadRunInfo, loadRuns } from './runEntities.ts';
+import { loadRun, loadRunInfo, runsJson } from './runEntities.ts';
+import { toRun, type RunRow } from '../projections/runsReadModel.ts';
 
 /** The tag MLflow clients set to the local user name; it is what MLflow shows as the run's user. */
 const USER_TAG = 'mlflow.user';
@@ -21,6 +22,9 @@ function metricOf(fields: RequestFields): MetricInput {
     value: fields.requiredDouble('value'),
     timestamp: fields.requiredInteger('timestamp'),
     step: fields.optionalInteger('step'),
+    modelId: fields.optionalString('model_id'),
+    datasetName: fields.optionalString('dataset_name'),
+    datasetDigest: fields.optionalString('dataset_digest'),
   };
 }
 
@@ -80,8 +84,8 @@ const search: Endpoint = async (fields, ctx) => {
     limit: maxResults + 1,
     offset,
   });
-  const { rows } = await ctx.readDb.query<{ run_id: string }>(query.sql, query.params);
-  const runs = await loadRuns(ctx.readDb, rows.slice(0, maxResults).map((row) => row.run_id));
+  const { rows } = await ctx.readDb.query<RunRow>(query.sql, query.params);
+  const runs = await runsJson(ctx.readDb, rows.slice(0, maxResults).map(toRun));
   return {
     runs: runs.length === 0 ? undefined : runs,
     next_page_token: rows.length > maxResults ? encodePageToken(offset + maxResults) : undefined,
@@ -90,7 +94,6 @@ const search: Endpoint = async (fields, ctx) => {
 
 // log-metric, log-parameter and set-tag are one-element log-batch commands: the same events either way.
 const logMetric: Endpoint = async (fields, ctx) => {
-  // model_id, dataset_name and dataset_digest (3.x) are accepted and not recorded yet.
   await ctx.tracking.logBatch({ runId: fields.runId(), metrics: [metricOf(fields)] }, ctx.command());
   return {};
 };

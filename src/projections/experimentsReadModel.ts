@@ -127,3 +127,13 @@ export async function experimentTags(db: SqlExecutor, experimentIds: readonly st
   for (const row of rows) byId.get(row.experimentId)?.push({ key: row.key, value: row.value });
   return byId;
 }
+
+/** Experiments whose artifact location is one of these (how the artifact proxy finds which experiment owns a path). */
+export async function experimentsByArtifactLocation(db: SqlExecutor, locations: readonly string[]): Promise<{ experimentId: string; artifactLocation: string }[]> {
+  if (locations.length === 0) return [];
+  const { rows } = await db.query<{ experimentId: string; artifactLocation: string }>(
+    `select experiment_id::text as "experimentId", artifact_location as "artifactLocation" from experiments where artifact_location = any($1::text[])`,
+    [locations],
+  );
+  return rows;
+}

@@ -15,6 +15,12 @@ export async function readCheckpoint(db: SqlExecutor, projector: string): Promis
   return rows[0].position;
 }
 
+/** The checkpoint as it stands, without creating it: the start of the log when the projector never ran. */
+export async function peekCheckpoint(db: SqlExecutor, projector: string): Promise<string> {
+  const { rows } = await db.query<{ position: string }>(`select position from projection_checkpoints where projector = $1`, [projector]);
+  return rows[0]?.position ?? START_POSITION;
+}
+
 /**
  * Compare-and-set: moves the checkpoint only from where this projector last saw
  * it. Run first in the batch's transaction, it locks the row, so a second

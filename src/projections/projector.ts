@@ -14,6 +14,12 @@ export interface ProjectorOptions {
   /** Called with each batch's size after it committed (progress bars). */
   onBatch?: (events: number, checkpoint: string) => void;
   onError?: (error: unknown) => void;
+  /**
+   * The event types its read models read. A batch holding none of them moves the
+   * checkpoint in memory only (no transaction); the stored one catches up with the
+   * next batch that writes rows, or on stop. Absent: every type counts.
+   */
+  eventTypes?: readonly string[];
 }
 
 class CheckpointMovedError extends Error {}
@@ -25,6 +31,9 @@ class CheckpointMovedError extends Error {}
  */
 export class Projector {
   private checkpoint = START_POSITION;
+  /** The checkpoint as stored; behind `checkpoint` while only skipped events followed it. */
+  private stored = START_POSITION;
+  private readonly handles?: ReadonlySet<string>;
   private subscription?: Subscription;
   private running = false;
   private waiters = new Set<{ position: string; resolve: () => void }>();
@@ -38,6 +47,7 @@ export class Projector {
     private readonly options: ProjectorOptions,
   ) {
     this.batchSize = options.batchSize ?? 500;
+    if (options.eventTypes) this.handles = new Set(options.eventTypes);
   }
 
   get name(): string {
@@ -55,7 +65,7 @@ export class Projector {
   async start(): Promise<void> {
     await this.ensureSchema();
     this.running = true;
-    this.setCheckpoint(await readCheckpoint(this.db, this.name));
+    this.setStoredCheckpoint(await readCheckpoint(this.db, this.name));
     this.loop = this.follow();
   }
 
@@ -63,6 +73,7 @@ export class Projector {
     this.running = false;
     await this.subscription?.stop();
     await this.loop;
+    await this.storeSkippedProgress();
   }
 
   /** Resolves once the read models include the event at position (read-your-writes). */
@@ -99,7 +110,7 @@ export class Projector {
         await resetCheckpoint(tx, this.name);
       });
       await this.ensureSchema();
-      this.setCheckpoint(await readCheckpoint(this.db, this.name), true);
+      this.setStoredCheckpoint(await readCheckpoint(this.db, this.name), true);
       const head = await this.store.headPosition();
       // Replay in bounded transactions: one huge transaction would hold back every live reader.
       while (comparePositions(this.checkpoint, head) < 0) {
@@ -123,12 +134,15 @@ export class Projector {
         backoff = 50;
       } catch (error) {
         if (!(error instanceof CheckpointMovedError)) this.options.onError?.(error);
-        // Someone else moved the checkpoint (another server) or the database failed: resume from what is stored.
+        // Someone else moved the checkpoint (another server) or the database failed: resume from what is stored,
+        // even when that is behind: a database that crashed may have lost our last commits (they do not wait
+        // for the disk), and those events must be projected again.
         await new Promise((r) => setTimeout(r, error instanceof CheckpointMovedError ? 5 : backoff));
-        backoff = Math.min(backoff * 2, 5_000);
+        // At most a second: writers wait on this projector (read-your-writes), so once the database is back it must be too.
+        backoff = Math.min(backoff * 2, 1_000);
         if (!this.running) break;
         try {
-          this.setCheckpoint(await readCheckpoint(this.db, this.name));
+          this.setStoredCheckpoint(await readCheckpoint(this.db, this.name), true);
         } catch (readError) {
           this.options.onError?.(readError);
         }
@@ -137,18 +151,44 @@ export class Projector {
   }
 
   private async project(raw: RecordedEvent[]): Promise<void> {
-    const from = this.checkpoint;
+    const from = this.stored;
     const to = raw[raw.length - 1].position;
+    if (this.handles && !raw.some((event) => this.handles?.has(event.type))) {
+      // Nothing here changes our rows: replaying these after a crash costs nothing, so skip the round trips.
+      this.setCheckpoint(to);
+      this.options.onBatch?.(raw.length, to);
+      return;
+    }
     const events = raw.map(upcastEvent);
-    await this.db.transaction(async (tx) => {
-      // Read models are derived from the durable log: losing the last commits in a crash only
-      // means replaying them, so this transaction need not wait for its own disk flush.
-      if (this.db.kind === 'postgres') await tx.query('set local synchronous_commit = off');
-      if (!(await advanceCheckpoint(tx, this.name, from, to))) throw new CheckpointMovedError('checkpoint moved');
-      for (const model of this.readModels) await model.apply(events, tx);
-    });
+    // Read models are derived from the durable log: losing the last commits in a crash only
+    // means replaying them, so this transaction need not wait for its own disk flush.
+    await this.db.transaction(
+      async (tx) => {
+        if (!(await advanceCheckpoint(tx, this.name, from, to))) throw new CheckpointMovedError('checkpoint moved');
+        for (const model of this.readModels) await model.apply(events, tx);
+      },
+      { durable: false },
+    );
+    this.stored = to;
     this.setCheckpoint(to);
     this.options.onBatch?.(raw.length, to);
+  }
+
+  /** On stop, records how far skipped batches got, so a restart does not read them again. Best effort. */
+  private async storeSkippedProgress(): Promise<void> {
+    if (comparePositions(this.checkpoint, this.stored) <= 0) return;
+    try {
+      await this.db.transaction(async (tx) => {
+        if (await advanceCheckpoint(tx, this.name, this.stored, this.checkpoint)) this.stored = this.checkpoint;
+      });
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  private setStoredCheckpoint(position: string, reset = false): void {
+    this.stored = position;
+    this.setCheckpoint(position, reset);
   }
 
   private setCheckpoint(position: string, reset = false): void {

@@ -61,10 +61,15 @@ export const runsReadModel: ReadModel = {
 
 ////////// Queries
 
-const columns = `run_id as "runId", experiment_id::text as "experimentId", run_name as "runName", user_id as "userId", status,
-  start_time as "startTime", end_time as "endTime", lifecycle_stage as "lifecycleStage", artifact_uri as "artifactUri"`;
+/** The RunRow columns of `runs` under a table alias, for queries that join it (runs/search). */
+export const runRowColumns = (alias: string) =>
+  `${alias}.run_id as "runId", ${alias}.experiment_id::text as "experimentId", ${alias}.run_name as "runName", ${alias}.user_id as "userId", ${alias}.status,
+  ${alias}.start_time as "startTime", ${alias}.end_time as "endTime", ${alias}.lifecycle_stage as "lifecycleStage", ${alias}.artifact_uri as "artifactUri"`;
 
-function toRun(row: RunRow): RunRow {
+const columns = runRowColumns('runs');
+
+/** A RunRow as the database returned it (int8 as string or number). */
+export function toRun(row: RunRow): RunRow {
   return { ...row, startTime: toNumber(row.startTime), endTime: toOptionalNumber(row.endTime) };
 }
 

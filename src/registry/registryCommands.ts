@@ -18,6 +18,8 @@ import {
 } from '../events/registryEvents.ts';
 import { metadataFor, type CommandContext } from '../tracking/commandContext.ts';
 import { alreadyExists, invalid, notFound } from '../tracking/domainError.ts';
+import { ApprovalRequiredError } from './approvals/approvalErrors.ts';
+import { validateApprovalStages } from './approvals/approvalPolicy.ts';
 import type { ModelsCatalog } from './modelsCatalog.ts';
 import type { RegisteredModelState, VersionState } from './registeredModelState.ts';
 import { validateAlias, validateModelName, validateRegistryTag } from './registryValidation.ts';
@@ -31,6 +33,8 @@ export interface CreateRegisteredModel extends Commented {
   name: string;
   description?: string;
   tags?: { key: string; value: string }[];
+  /** Target stages whose transitions need another user's approval from the start. */
+  approvalRequiredStages?: readonly string[];
 }
 
 export interface CreateModelVersion extends Commented {
@@ -61,9 +65,10 @@ export const decideCatalog = {
     const name = validateModelName('name', command.name);
     if (catalog.idByName.has(name)) throw alreadyExists('name', `Registered Model (name=${name}) already exists.`);
     const tags = tagsOf(command.tags);
+    const approvalRequiredStages = validateApprovalStages('approvalRequiredStages', command.approvalRequiredStages ?? []);
     return [
       RegisteredModelCreated.create(
-        { modelId, name, description: command.description ?? '', tags, userId: ctx.actor, creationTime: ctx.now.getTime(), comment: command.comment },
+        { modelId, name, description: command.description ?? '', tags, userId: ctx.actor, creationTime: ctx.now.getTime(), approvalRequiredStages, comment: command.comment },
         metadataFor(ctx, 0),
       ),
     ];
@@ -156,23 +161,12 @@ export const decideModel = {
     return events;
   },
 
-  transitionStage(state: RegisteredModelState, name: string, modelId: string, command: TransitionStage, ctx: CommandContext): NewEvent[] {
+  /** gatedStages: the stages this model only enters through an approved request (see approvals/). */
+  transitionStage(state: RegisteredModelState, name: string, modelId: string, command: TransitionStage, gatedStages: readonly ModelStage[], ctx: CommandContext): NewEvent[] {
     const current = existingVersion(state, name, command.version);
-    if (command.archiveExistingVersions && !ACTIVE_STAGES.includes(command.stage)) {
-      throw invalid(
-        'archive_existing_versions',
-        `Model version transition cannot archive existing model versions because '${command.stage}' is not an Active stage. Valid stages are ${ACTIVE_STAGES.join(', ')}.`,
-      );
-    }
-    const archivedVersions = command.archiveExistingVersions
-      ? [...state.versions.values()].filter((v) => v.stage === command.stage && v.version !== command.version).map((v) => ({ version: v.version, fromStage: v.stage }))
-      : undefined;
-    return [
-      ModelVersionStageTransitioned.create(
-        { modelId, version: command.version, fromStage: current.stage, toStage: command.stage, archivedVersions: archivedVersions?.length ? archivedVersions : undefined, comment: command.comment },
-        metadataFor(ctx, 0),
-      ),
-    ];
+    checkArchiveExisting(command.stage, command.archiveExistingVersions);
+    if (gatedStages.includes(command.stage)) throw new ApprovalRequiredError(name, command.version, command.stage);
+    return [stageTransitioned(state, modelId, current, command, ctx, 0)];
   },
 
   /** Moving an alias records where it pointed before; setting it to where it already points changes nothing. */
@@ -192,6 +186,27 @@ export const decideModel = {
     return [ModelVersionAliasDeleted.create({ modelId, alias: validAlias, version, comment }, metadataFor(ctx, 0))];
   },
 };
+
+/** archive_existing_versions only makes sense for the active stages. */
+export function checkArchiveExisting(stage: ModelStage, archiveExistingVersions: boolean): void {
+  if (archiveExistingVersions && !ACTIVE_STAGES.includes(stage)) {
+    throw invalid(
+      'archive_existing_versions',
+      `Model version transition cannot archive existing model versions because '${stage}' is not an Active stage. Valid stages are ${ACTIVE_STAGES.join(', ')}.`,
+    );
+  }
+}
+
+/** The transition event, with the versions archive_existing_versions moves out of the target stage (decided on this state). */
+export function stageTransitioned(state: RegisteredModelState, modelId: string, current: VersionState, command: TransitionStage, ctx: CommandContext, index: number, causationId?: string): NewEvent {
+  const archivedVersions = command.archiveExistingVersions
+    ? [...state.versions.values()].filter((v) => v.stage === command.stage && v.version !== command.version).map((v) => ({ version: v.version, fromStage: v.stage }))
+    : [];
+  return ModelVersionStageTransitioned.create(
+    { modelId, version: command.version, fromStage: current.stage, toStage: command.stage, archivedVersions: archivedVersions.length ? archivedVersions : undefined, comment: command.comment },
+    causationId === undefined ? metadataFor(ctx, index) : { ...metadataFor(ctx, index), causationId },
+  );
+}
 
 export function existingVersion(state: RegisteredModelState, name: string, version: number): VersionState {
   const found = state.versions.get(version);

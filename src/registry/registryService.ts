@@ -4,18 +4,19 @@ import type { NewEvent } from '../events/eventEnvelope.ts';
 import type { EventStore } from '../events/eventStore.ts';
 import { REGISTERED_MODELS_STREAM, registeredModelStream } from '../events/registryEvents.ts';
 import type { Projector } from '../projections/projector.ts';
-import { findRunById } from '../projections/runsReadModel.ts';
 import { CommandHandler, type CommandResult } from '../tracking/commandHandler.ts';
 import type { CommandContext } from '../tracking/commandContext.ts';
-import { DomainError, invalid, notFound } from '../tracking/domainError.ts';
+import { DomainError } from '../tracking/domainError.ts';
 import { StreamStateCache } from '../tracking/streamStateCache.ts';
-import { validateRunId } from '../tracking/validation.ts';
+import { decideApproval, gatedStages, type ApprovalDecision } from './approvals/approvalCommands.ts';
 import type { ChainHead } from './chainHead.ts';
+import { RegistryHistory } from './history/registryHistory.ts';
 import { sealEvents } from './hashChain.ts';
 import { modelsCatalogFold, type ModelsCatalog } from './modelsCatalog.ts';
 import { registeredModelFold, type RegisteredModelState } from './registeredModelState.ts';
 import { decideCatalog, decideModel, existingModelId, type CreateRegisteredModel, type TransitionStage } from './registryCommands.ts';
-import { parseSource, validateModelName } from './registryValidation.ts';
+import { resolveVersionSource } from './modelVersionSource.ts';
+import { validateModelName } from './registryValidation.ts';
 
 export interface RegistryServiceOptions {
   store: EventStore;
@@ -24,6 +25,8 @@ export interface RegistryServiceOptions {
   /** Read models, for run lookups when a version is created from a run. */
   readDb: SqlExecutor;
   readYourWritesTimeoutMs?: number;
+  /** The identity projector: a new registered model is returned once its creator's MANAGE grant is readable too. */
+  creatorGrants?: Projector;
 }
 
 export interface CreateModelVersionRequest {
@@ -34,6 +37,8 @@ export interface CreateModelVersionRequest {
   description?: string;
   tags?: { key: string; value: string }[];
   comment?: string;
+  /** MLflow 3: the logged model the version is made from (see modelVersionSource.ts). */
+  modelId?: string;
 }
 
 export interface TransitionStageRequest extends TransitionStage {
@@ -48,24 +53,31 @@ export interface TransitionStageRequest extends TransitionStage {
  */
 export class RegistryService {
   readonly projector: Projector;
+  /** Audit trails, time travel and chain checks, read from the events themselves. */
+  readonly history: RegistryHistory;
   private readonly readDb: SqlExecutor;
   private readonly commands: CommandHandler;
   private readonly catalog: StreamStateCache<ModelsCatalog>;
   private readonly models: StreamStateCache<RegisteredModelState>;
   private readonly timeoutMs: number;
+  private readonly creatorGrants?: Projector;
 
   constructor(options: RegistryServiceOptions) {
     this.projector = options.projector;
+    this.history = new RegistryHistory(options.store);
     this.readDb = options.readDb;
     this.commands = new CommandHandler(options.store);
     this.catalog = new StreamStateCache(options.store, modelsCatalogFold, 1);
     this.models = new StreamStateCache(options.store, registeredModelFold);
     this.timeoutMs = options.readYourWritesTimeoutMs ?? 10_000;
+    this.creatorGrants = options.creatorGrants;
   }
 
   async createRegisteredModel(command: CreateRegisteredModel, ctx: CommandContext): Promise<string> {
     const modelId = randomBytes(16).toString('hex');
-    await this.onCatalog((catalog) => decideCatalog.create(catalog, command, modelId, ctx));
+    const result = await this.onCatalog((catalog) => decideCatalog.create(catalog, command, modelId, ctx));
+    // The creator's next request (a search listing it, a new version) must find their grant.
+    await this.creatorGrants?.waitFor(result.position, this.timeoutMs);
     return modelId;
   }
 
@@ -114,8 +126,31 @@ export class RegistryService {
     await this.onModel(name, (state, modelId) => decideModel.deleteVersion(state, name, modelId, version, comment, ctx));
   }
 
+  /** Refused with ApprovalRequiredError when the model gates the target stage: see requestModelVersionStageTransition. */
   async transitionModelVersionStage(request: TransitionStageRequest, ctx: CommandContext): Promise<void> {
-    await this.onModel(request.name, (state, modelId) => decideModel.transitionStage(state, request.name, modelId, request, ctx));
+    await this.onModel(request.name, (state, modelId, catalog) =>
+      decideModel.transitionStage(state, request.name, modelId, request, gatedStages(state, catalog, modelId), ctx),
+    );
+  }
+
+  /** Which target stages need another user's approval; an empty list lifts the gate. */
+  async setApprovalPolicy(name: string, stages: readonly string[], ctx: CommandContext, comment?: string): Promise<void> {
+    await this.onModel(name, (state, modelId, catalog) => decideApproval.setPolicy(gatedStages(state, catalog, modelId), modelId, stages, comment, ctx));
+  }
+
+  /** Records a request to move a version (for any stage, gated or not); answers the request's number. */
+  async requestModelVersionStageTransition(request: TransitionStageRequest, ctx: CommandContext): Promise<number> {
+    const result = await this.onModel(request.name, (state, modelId) => decideApproval.request(state, request.name, modelId, request, ctx));
+    return (result.events[0].data as { requestId: number }).requestId;
+  }
+
+  /** Approves and carries out a pending request made by someone else. */
+  async approveTransitionRequest(name: string, requestId: number, decision: ApprovalDecision, ctx: CommandContext): Promise<void> {
+    await this.onModel(name, (state, modelId) => decideApproval.approve(state, name, modelId, requestId, decision, ctx));
+  }
+
+  async rejectTransitionRequest(name: string, requestId: number, comment: string, ctx: CommandContext): Promise<void> {
+    await this.onModel(name, (state, modelId) => decideApproval.reject(state, name, modelId, requestId, comment, ctx));
   }
 
   async setRegisteredModelAlias(name: string, alias: string, version: number, ctx: CommandContext, comment?: string): Promise<void> {
@@ -126,19 +161,9 @@ export class RegistryService {
     await this.onModel(name, (state, modelId) => decideModel.deleteAlias(state, modelId, alias, comment, ctx));
   }
 
-  /** runs:/<run>/<path> names its run and resolves to a place under the run's artifacts; other sources stand as given. */
-  private async resolveSource(request: CreateModelVersionRequest): Promise<{ runId?: string; storageLocation: string }> {
-    const parsed = parseSource('source', request.source);
-    if (parsed.runId && request.runId && parsed.runId !== request.runId) {
-      throw invalid('run_id', `The run_id '${request.runId}' does not match the run in source '${request.source}'.`);
-    }
-    const runId = request.runId ?? parsed.runId;
-    if (runId === undefined) return { storageLocation: request.source };
-    validateRunId('run_id', runId);
-    const run = await findRunById(this.readDb, runId);
-    if (!run) throw notFound('run_id', `Run with id=${runId} not found`);
-    if (!parsed.runId) return { runId, storageLocation: request.source };
-    return { runId, storageLocation: parsed.artifactPath ? `${run.artifactUri}/${parsed.artifactPath}` : run.artifactUri };
+  /** The version's run and where its files are: runs:/ and models:/ sources resolved as MLflow 3 does. */
+  private resolveSource(request: CreateModelVersionRequest): Promise<{ runId?: string; storageLocation: string }> {
+    return resolveVersionSource(this.readDb, request);
   }
 
   private async onCatalog(decide: (catalog: ModelsCatalog) => NewEvent[]): Promise<CommandResult> {
@@ -148,11 +173,11 @@ export class RegistryService {
     return this.visible(result);
   }
 
-  private async onModel(name: string, decide: (state: RegisteredModelState, modelId: string) => NewEvent[]): Promise<CommandResult> {
+  private async onModel(name: string, decide: (state: RegisteredModelState, modelId: string, catalog: ModelsCatalog) => NewEvent[]): Promise<CommandResult> {
     const { state: catalog } = await this.catalog.load(REGISTERED_MODELS_STREAM);
     const modelId = existingModelId(catalog, name);
     const streamId = registeredModelStream(modelId);
-    const result = await withBackoff(() => this.commands.handle(this.models, streamId, (state) => sealed(streamId, state.head, decide(state, modelId))));
+    const result = await withBackoff(() => this.commands.handle(this.models, streamId, (state) => sealed(streamId, state.head, decide(state, modelId, catalog))));
     return this.visible(result);
   }
 

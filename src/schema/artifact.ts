@@ -1,5 +1,5 @@
-import { joinArtifactPath, validArtifactDir, validArtifactPath } from '../artifacts/artifactPath.ts';
-import { invalid } from '../tracking/domainError.ts';
+import { joinArtifactPath, validArtifactDir } from '../artifacts/artifactPath.ts';
+import { proxiedArtifactRoot } from '../artifacts/proxiedArtifactRoot.ts';
 import { builder } from './builder.ts';
 import { RunType } from './run.ts';
 import { LongScalar } from './scalars.ts';
@@ -15,29 +15,6 @@ interface RunArtifact {
 
 /** Where the server's artifact proxy serves files (see artifactProxyHandler.ts). */
 const DOWNLOAD_PREFIX = '/api/2.0/mlflow-artifacts/artifacts/';
-const PROXIED_SCHEME = 'mlflow-artifacts:';
-
-/**
- * The store path of a run's artifact root, for runs whose artifacts go through
- * this server's proxy: 'mlflow-artifacts:/1/<run>/artifacts' (or with a host,
- * 'mlflow-artifacts://host:5000/1/<run>/artifacts') → '1/<run>/artifacts'.
- * Undefined for roots elsewhere (s3://, file:), which this server cannot list.
- * The root came from an experiment's artifact location, so it is validated as any path is.
- */
-function proxiedArtifactRoot(artifactUri: string): string | undefined {
-  if (!artifactUri.startsWith(PROXIED_SCHEME)) return undefined;
-  let rest = artifactUri.slice(PROXIED_SCHEME.length);
-  if (rest.startsWith('//')) {
-    // An authority names the server; the store path starts after it.
-    const slash = rest.indexOf('/', 2);
-    rest = slash < 0 ? '' : rest.slice(slash);
-  }
-  try {
-    return validArtifactPath(rest.replace(/^\/+|\/+$/g, ''));
-  } catch {
-    throw invalid('artifactUri', `The run's artifact URI '${artifactUri}' does not name a folder inside the artifact store.`);
-  }
-}
 
 /** A relative URL the proxy answers with the file's bytes; each segment percent-encoded once, as the proxy decodes once. */
 function downloadUrl(storePath: string): string {

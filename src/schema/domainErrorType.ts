@@ -3,7 +3,7 @@ import { builder } from './builder.ts';
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
   description: "Machine-readable error codes; the same names MLflow's REST API uses.",
-  values: ['INVALID_PARAMETER_VALUE', 'RESOURCE_DOES_NOT_EXIST', 'RESOURCE_ALREADY_EXISTS', 'RESOURCE_CONFLICT', 'DEADLINE_EXCEEDED', 'TEMPORARILY_UNAVAILABLE'] as const,
+  values: ['INVALID_PARAMETER_VALUE', 'RESOURCE_DOES_NOT_EXIST', 'RESOURCE_ALREADY_EXISTS', 'RESOURCE_CONFLICT', 'PERMISSION_DENIED', 'DEADLINE_EXCEEDED', 'TEMPORARILY_UNAVAILABLE'] as const,
 });
 
 /** The typed error every mutation and search can return instead of its result. Nothing was written. */

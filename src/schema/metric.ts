@@ -20,3 +20,14 @@ export const MetricInput = builder.inputType('MetricInput', {
     step: t.field({ type: LongScalar, description: 'Defaults to 0.' }),
   }),
 });
+
+export const MetricSeriesInput = builder.inputType('MetricSeriesInput', {
+  description:
+    'Many points of one metric as parallel arrays, the compact form of a large batch: a list of numbers costs far less to check than a list of objects. `timestamps` and `steps`, when given, have one element per value.',
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    values: t.field({ type: [MetricValueScalar], required: true }),
+    timestamps: t.field({ type: [LongScalar], description: 'Epoch milliseconds; now for every point when omitted.' }),
+    steps: t.field({ type: [LongScalar], description: 'Defaults to 0 for every point.' }),
+  }),
+});

@@ -11,6 +11,7 @@ import { KeyValueInput, TagType } from './keyValue.ts';
 import { connectionType, fetchPage, pageWindow } from './paging.ts';
 import { registryLoaders } from './registryLoaders.ts';
 import { searchSyntaxAsDomainError } from './registrySearchErrors.ts';
+import { freezeGivenProfile, REFERENCE_PROFILE_ARG_DESCRIPTION, ReferenceFeatureInput, referenceProfileOf } from './referenceProfileInput.ts';
 import { RunType } from './run.ts';
 import { LongScalar } from './scalars.ts';
 
@@ -100,8 +101,12 @@ builder.mutationFields((t) => ({
   createModelVersion: t.field({
     type: ModelVersionType,
     errors: {},
-    args: { input: t.arg({ type: CreateModelVersionInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
+    args: {
+      input: t.arg({ type: CreateModelVersionInput, required: true }),
+      referenceProfile: t.arg({ type: [ReferenceFeatureInput], description: REFERENCE_PROFILE_ARG_DESCRIPTION }),
+    },
+    resolve: async (_root, { input, referenceProfile }, ctx) => {
+      const profile = referenceProfile ? referenceProfileOf('referenceProfile', referenceProfile) : undefined;
       const version = await ctx.registry.createModelVersion(
         {
           name: input.name,
@@ -114,6 +119,7 @@ builder.mutationFields((t) => ({
         },
         commandContext(ctx.actor),
       );
+      await freezeGivenProfile(ctx, input.name, version, profile);
       return loadModelVersion(ctx, input.name, version);
     },
   }),
@@ -169,12 +175,15 @@ builder.mutationFields((t) => ({
       stage: t.arg({ type: ModelStageEnum, required: true }),
       archiveExistingVersions: t.arg.boolean({ defaultValue: false }),
       comment: t.arg.string({ description: 'Why: kept with the transition in the audit trail.' }),
+      referenceProfile: t.arg({ type: [ReferenceFeatureInput], description: REFERENCE_PROFILE_ARG_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
+      const profile = args.referenceProfile ? referenceProfileOf('referenceProfile', args.referenceProfile) : undefined;
       await ctx.registry.transitionModelVersionStage(
         { name: args.name, version: args.version, stage: args.stage, archiveExistingVersions: args.archiveExistingVersions ?? false, comment: args.comment ?? undefined },
         commandContext(ctx.actor),
       );
+      await freezeGivenProfile(ctx, args.name, args.version, profile);
       return loadModelVersion(ctx, args.name, args.version);
     },
   }),

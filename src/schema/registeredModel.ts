@@ -105,6 +105,7 @@ const CreateRegisteredModelInput = builder.inputType('CreateRegisteredModelInput
     name: t.string({ required: true }),
     description: t.string(),
     tags: t.field({ type: [KeyValueInput] }),
+    approvalRequiredStages: t.field({ type: [ModelStageEnum], description: 'Target stages that need approval by a second user from the start.' }),
     comment: t.string({ description: 'Why: kept in the audit trail.' }),
   }),
 });
@@ -116,7 +117,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateRegisteredModelInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await ctx.registry.createRegisteredModel(
-        { name: input.name, description: input.description ?? undefined, tags: input.tags ?? [], comment: input.comment ?? undefined },
+        {
+          name: input.name,
+          description: input.description ?? undefined,
+          tags: input.tags ?? [],
+          approvalRequiredStages: input.approvalRequiredStages ?? [],
+          comment: input.comment ?? undefined,
+        },
         commandContext(ctx.actor),
       );
       return loadRegisteredModel(ctx, input.name);

@@ -9,7 +9,7 @@ import { builder } from './builder.ts';
 import { ExperimentType } from './experiment.ts';
 import type { GraphQLContext } from './graphqlContext.ts';
 import { KeyValueInput, ParamType, TagType } from './keyValue.ts';
-import { MetricInput, MetricType } from './metric.ts';
+import { MetricInput, MetricSeriesInput, MetricType } from './metric.ts';
 import { connectionType, fetchPage, pageWindow } from './paging.ts';
 import { LongScalar, MetricValueScalar } from './scalars.ts';
 import { ViewTypeEnum } from './viewType.ts';
@@ -145,7 +145,7 @@ builder.mutationFields((t) => ({
           startTime: input.startTime ?? undefined,
           tags: input.tags ?? [],
         },
-        commandContext(ctx.actor),
+        commandContext(ctx.actor, { authenticated: ctx.access.authenticated }),
       );
       return loadRun(ctx, runId);
     },
@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateRunInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const runId = String(input.runId);
-      await ctx.tracking.updateRun({ runId, status: input.status ?? undefined, endTime: input.endTime ?? undefined, runName: input.runName ?? undefined }, commandContext(ctx.actor));
+      await ctx.tracking.updateRun({ runId, status: input.status ?? undefined, endTime: input.endTime ?? undefined, runName: input.runName ?? undefined }, commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return loadRun(ctx, runId);
     },
   }),
@@ -165,7 +165,7 @@ builder.mutationFields((t) => ({
     errors: {},
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      await ctx.tracking.deleteRun(String(id), commandContext(ctx.actor));
+      await ctx.tracking.deleteRun(String(id), commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return loadRun(ctx, String(id));
     },
   }),
@@ -174,7 +174,7 @@ builder.mutationFields((t) => ({
     errors: {},
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      await ctx.tracking.restoreRun(String(id), commandContext(ctx.actor));
+      await ctx.tracking.restoreRun(String(id), commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return loadRun(ctx, String(id));
     },
   }),
@@ -184,7 +184,7 @@ builder.mutationFields((t) => ({
     description: 'Params are write-once: logging a different value for a logged key is an error.',
     args: { runId: t.arg.id({ required: true }), key: t.arg.string({ required: true }), value: t.arg.string({ required: true }) },
     resolve: async (_root, { runId, key, value }, ctx) => {
-      await ctx.tracking.logBatch({ runId: String(runId), params: [{ key, value }] }, commandContext(ctx.actor));
+      await ctx.tracking.logBatch({ runId: String(runId), params: [{ key, value }] }, commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return { runId: String(runId) };
     },
   }),
@@ -199,7 +199,7 @@ builder.mutationFields((t) => ({
       step: t.arg({ type: LongScalar }),
     },
     resolve: async (_root, { runId, key, value, timestamp, step }, ctx) => {
-      await ctx.tracking.logBatch({ runId: String(runId), metrics: toMetrics([{ key, value, timestamp, step }]) }, commandContext(ctx.actor));
+      await ctx.tracking.logBatch({ runId: String(runId), metrics: toMetrics([{ key, value, timestamp, step }]) }, commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return { runId: String(runId) };
     },
   }),
@@ -209,7 +209,7 @@ builder.mutationFields((t) => ({
     description: 'Many points of one or more metrics in one call (at most 1000).',
     args: { runId: t.arg.id({ required: true }), metrics: t.arg({ type: [MetricInput], required: true }) },
     resolve: async (_root, { runId, metrics }, ctx) => {
-      await ctx.tracking.logBatch({ runId: String(runId), metrics: toMetrics(metrics) }, commandContext(ctx.actor));
+      await ctx.tracking.logBatch({ runId: String(runId), metrics: toMetrics(metrics) }, commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return { runId: String(runId) };
     },
   }),
@@ -218,7 +218,7 @@ builder.mutationFields((t) => ({
     errors: {},
     args: { runId: t.arg.id({ required: true }), key: t.arg.string({ required: true }), value: t.arg.string({ required: true }) },
     resolve: async (_root, { runId, key, value }, ctx) => {
-      await ctx.tracking.logBatch({ runId: String(runId), tags: [{ key, value }] }, commandContext(ctx.actor));
+      await ctx.tracking.logBatch({ runId: String(runId), tags: [{ key, value }] }, commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return { runId: String(runId) };
     },
   }),
@@ -227,24 +227,26 @@ builder.mutationFields((t) => ({
     errors: {},
     args: { runId: t.arg.id({ required: true }), key: t.arg.string({ required: true }) },
     resolve: async (_root, { runId, key }, ctx) => {
-      await ctx.tracking.deleteRunTag(String(runId), key, commandContext(ctx.actor));
+      await ctx.tracking.deleteRunTag(String(runId), key, commandContext(ctx.actor, { authenticated: ctx.access.authenticated }));
       return { runId: String(runId) };
     },
   }),
   logBatch: t.field({
     type: LogResultType,
     errors: {},
-    description: "Metrics, params and tags in one atomic write, with MLflow's limits (1000 metrics, 100 params, 100 tags, 1000 in all).",
+    description:
+      "Metrics, params and tags in one atomic write, with MLflow's limits (1000 metric points, 100 params, 100 tags, 1000 in all). Points may come as `metrics` objects, as `metricSeries` arrays, or both.",
     args: {
       runId: t.arg.id({ required: true }),
       metrics: t.arg({ type: [MetricInput] }),
+      metricSeries: t.arg({ type: [MetricSeriesInput] }),
       params: t.arg({ type: [KeyValueInput] }),
       tags: t.arg({ type: [KeyValueInput] }),
     },
     resolve: async (_root, args, ctx) => {
       await ctx.tracking.logBatch(
-        { runId: String(args.runId), metrics: toMetrics(args.metrics ?? []), params: args.params ?? [], tags: args.tags ?? [] },
-        commandContext(ctx.actor),
+        { runId: String(args.runId), metrics: toMetrics(args.metrics ?? []), metricSeries: args.metricSeries ?? [], params: args.params ?? [], tags: args.tags ?? [] },
+        commandContext(ctx.actor, { authenticated: ctx.access.authenticated }),
       );
       return { runId: String(args.runId) };
     },

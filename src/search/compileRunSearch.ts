@@ -1,10 +1,11 @@
+import { runRowColumns } from '../projections/runsReadModel.ts';
 import { parseRunFilter, type Comparator, type RunFilterClause } from './runFilter.ts';
 import { parseRunOrderBy, type OrderableRunAttribute, type RunOrderTerm } from './runOrderBy.ts';
 import { SearchSyntaxError } from './searchErrors.ts';
 
 /**
  * Compiles an MLflow runs/search request into one parameterised query over the
- * tracking read model (runs, run_params, run_tags, latest_metrics). Every value
+ * tracking read model (runs, run_params, run_tags, latest_metrics, run_dataset_inputs). Every value
  * the caller wrote travels as a $n parameter; the SQL text holds only fixed
  * table and column names and operators chosen from closed lists.
  */
@@ -50,6 +51,9 @@ const RUN_COLUMNS: Record<OrderableRunAttribute, { column: string; text: boolean
 };
 
 const KEYED_TABLES = { metric: 'latest_metrics', param: 'run_params', tag: 'run_tags' } as const;
+const DATASET_COLUMNS = { name: 'name', digest: 'digest' } as const;
+/** The input tag MLflow's datasets.context searches (training, evaluation, …). */
+const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 
 const LIFECYCLE_BY_VIEW: Record<RunViewType, string | undefined> = {
   ACTIVE_ONLY: 'active',
@@ -82,11 +86,13 @@ export function compileRunSearch(input: RunSearchInput): CompiledQuery {
   const conditions = [`r.experiment_id = any(${params.add(experimentIds)}::bigint[])`];
   const lifecycle = LIFECYCLE_BY_VIEW[input.viewType ?? 'ACTIVE_ONLY'];
   if (lifecycle !== undefined) conditions.push(`r.lifecycle_stage = ${params.add(lifecycle)}`);
-  for (const clause of clauses) conditions.push(filterCondition(clause, params));
+  // Order joins first: a filter on a key the runs are also ordered by reads that join's row.
+  const { joins, orderings, aliases } = ordering(orderTerms, params);
+  for (const clause of clauses) conditions.push(filterCondition(clause, params, aliases));
 
-  const { joins, orderings } = ordering(orderTerms, params);
   const sql = [
-    'select r.run_id',
+    // The run's own columns come along, so a page of runs needs no second lookup of them.
+    `select r.run_id, ${runRowColumns('r')}`,
     'from runs r',
     ...joins,
     `where ${conditions.join('\n  and ')}`,
@@ -96,26 +102,41 @@ export function compileRunSearch(input: RunSearchInput): CompiledQuery {
   return { sql, params: params.values };
 }
 
-function filterCondition(clause: RunFilterClause, params: QueryParams): string {
+/** The join alias of each keyed order term, by kind and key. */
+const keyedTerm = (kind: 'metric' | 'param' | 'tag', key: string) => `${kind}\u0000${key}`;
+
+function filterCondition(clause: RunFilterClause, params: QueryParams, orderAliases: ReadonlyMap<string, string>): string {
   const operator = SQL_OPERATORS[clause.comparator];
   switch (clause.kind) {
     case 'metric': {
-      const key = params.add(clause.key);
       const value = params.add(clause.value);
       // Postgres ranks NaN above every number; MLflow (Python) finds NaN neither greater nor smaller.
-      const excludeNaN = clause.comparator === '>' || clause.comparator === '>=' ? ` and m.value <> 'NaN'::float8` : '';
-      return (
-        `exists (select 1 from latest_metrics m where m.run_id = r.run_id and m.key = ${key}` +
-        ` and m.value ${operator} ${value}::float8${excludeNaN})`
-      );
+      const nanFree = (alias: string) => (clause.comparator === '>' || clause.comparator === '>=' ? ` and ${alias}.value <> 'NaN'::float8` : '');
+      // The order join's row (one per run and key) can be tested directly: its strict test in WHERE
+      // turns the left join into an inner one, and each run is probed once instead of twice.
+      const alias = orderAliases.get(keyedTerm('metric', clause.key));
+      if (alias) return `(${alias}.value ${operator} ${value}::float8${nanFree(alias)})`;
+      const key = params.add(clause.key);
+      return `exists (select 1 from latest_metrics m where m.run_id = r.run_id and m.key = ${key} and m.value ${operator} ${value}::float8${nanFree('m')})`;
     }
     case 'param':
     case 'tag': {
       // A run without the key never matches, not even '!=' (as in MLflow).
+      const value = params.add(clause.value);
+      const alias = orderAliases.get(keyedTerm(clause.kind, clause.key));
+      if (alias) return `${alias}.value ${operator} ${value}`;
       const table = KEYED_TABLES[clause.kind];
       const key = params.add(clause.key);
-      const value = params.add(clause.value);
       return `exists (select 1 from ${table} kv where kv.run_id = r.run_id and kv.key = ${key} and kv.value ${operator} ${value})`;
+    }
+    case 'dataset': {
+      // A run matches when one of its dataset inputs does; a run without inputs never matches, not even '!='.
+      const list = clause.comparator === 'IN' || clause.comparator === 'NOT IN';
+      const value = list ? `(${params.add(clause.value)}::text[])` : ` ${params.add(clause.value)}`;
+      if (clause.key === 'context') {
+        return `exists (select 1 from run_dataset_inputs di cross join jsonb_array_elements(di.tags) t where di.run_id = r.run_id and t->>'key' = ${params.add(DATASET_CONTEXT_TAG)} and t->>'value' ${operator}${value})`;
+      }
+      return `exists (select 1 from run_dataset_inputs di where di.run_id = r.run_id and di.${DATASET_COLUMNS[clause.key]} ${operator}${value})`;
     }
     case 'attribute': {
       const { column } = RUN_COLUMNS[clause.key];
@@ -135,9 +156,10 @@ function filterCondition(clause: RunFilterClause, params: QueryParams): string {
  * after every number but before a missing value, as in MLflow's SQL store.
  * Text sorts use the C collation so PGlite and any Postgres install agree.
  */
-function ordering(terms: RunOrderTerm[], params: QueryParams): { joins: string[]; orderings: string[] } {
+function ordering(terms: RunOrderTerm[], params: QueryParams): { joins: string[]; orderings: string[]; aliases: Map<string, string> } {
   const joins: string[] = [];
   const orderings: string[] = [];
+  const aliases = new Map<string, string>();
   terms.forEach((term, index) => {
     const direction = term.ascending ? 'asc' : 'desc';
     if (term.kind === 'attribute') {
@@ -147,6 +169,7 @@ function ordering(terms: RunOrderTerm[], params: QueryParams): { joins: string[]
     }
     // (run_id, key) is each table's primary key, so these left joins never multiply runs.
     const alias = `o${index + 1}`;
+    aliases.set(keyedTerm(term.kind, term.key), alias);
     joins.push(`left join ${KEYED_TABLES[term.kind]} ${alias} on ${alias}.run_id = r.run_id and ${alias}.key = ${params.add(term.key)}`);
     if (term.kind === 'metric') {
       orderings.push(`case when ${alias}.value is null then 2 when ${alias}.value = 'NaN'::float8 then 1 else 0 end`);
@@ -159,7 +182,7 @@ function ordering(terms: RunOrderTerm[], params: QueryParams): { joins: string[]
   if (!ordersByStartTime) orderings.push('r.start_time desc');
   // Plain run_id order keeps the runs_by_experiment index usable; run ids are lowercase hex anyway.
   orderings.push('r.run_id');
-  return { joins, orderings };
+  return { joins, orderings, aliases };
 }
 
 /** MLflow's page token: base64 of Python's json.dumps({"offset": N}), space after the colon included. */

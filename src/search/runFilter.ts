@@ -53,7 +53,12 @@ export interface RunIdListClause {
   value: string[];
 }
 export type AttributeClause = NumericAttributeClause | StringAttributeClause | RunIdListClause;
-export type RunFilterClause = MetricClause | ParamClause | TagClause | AttributeClause;
+/** What a dataset clause compares: a dataset input's name or digest, or its mlflow.data.context tag. */
+export type DatasetField = 'name' | 'digest' | 'context';
+export type DatasetClause =
+  | { kind: 'dataset'; key: DatasetField; comparator: StringComparator; value: string }
+  | { kind: 'dataset'; key: DatasetField; comparator: ListComparator; value: string[] };
+export type RunFilterClause = MetricClause | ParamClause | TagClause | AttributeClause | DatasetClause;
 
 const NUMERIC_COMPARATORS: readonly NumericComparator[] = ['=', '!=', '>', '>=', '<', '<='];
 const STRING_COMPARATORS: readonly StringComparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
@@ -91,8 +96,14 @@ const ENTITY_PREFIXES: ReadonlyMap<string, EntityKind> = new Map([
   ['attr', 'attribute'],
   ['run', 'attribute'],
 ]);
-/** MLflow also searches dataset inputs; our read model has no inputs table yet. */
-const UNSUPPORTED_PREFIXES: ReadonlySet<string> = new Set(['dataset', 'datasets']);
+/**
+ * Dataset inputs are searchable in run filters only (readClause handles them before
+ * resolveIdentifier); order_by and the other searches that share resolveIdentifier refuse them.
+ */
+const DATASET_PREFIXES: ReadonlySet<string> = new Set(['dataset', 'datasets']);
+const UNSUPPORTED_PREFIXES = DATASET_PREFIXES;
+const DATASET_FIELDS: readonly DatasetField[] = ['name', 'digest', 'context'];
+const DATASET_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
 
 /** Renders a list the way Python prints a set, so messages read like MLflow's. */
 export function pythonSet(items: Iterable<string>): string {
@@ -351,6 +362,7 @@ function readClause(scanner: SearchScanner): RunFilterClause {
   if (!identifier) {
     throw scanner.fail(`Invalid clause(s) in filter string: '${scanner.peekLexeme()}'`);
   }
+  if (identifier.parts.length > 1 && DATASET_PREFIXES.has(identifier.parts[0].text)) return readDatasetClause(scanner, identifier, clauseStart);
   const target = resolveIdentifier(scanner, identifier, SEARCHABLE_ATTRIBUTES);
   scanner.skipSpace();
   const comparator = readComparator(scanner, identifier.raw);
@@ -363,6 +375,39 @@ function readClause(scanner: SearchScanner): RunFilterClause {
     throw scanner.fail(`Invalid comparison clause '${clause}'. Expected a value after '${comparator}', found ${found}`);
   }
   return buildClause(scanner, target, comparator, value);
+}
+
+/**
+ * `datasets.name`, `datasets.digest`, `datasets.context` (MLflow's dataset search): a quoted
+ * string with = != LIKE ILIKE, a parenthesised list with IN and NOT IN.
+ */
+function readDatasetClause(scanner: SearchScanner, identifier: ScannedIdentifier, clauseStart: number): DatasetClause {
+  const [, ...rest] = identifier.parts;
+  const key = rest.map((part) => part.text).join('.');
+  const field = `datasets.${key}`;
+  if (rest.length > 1 || !(DATASET_FIELDS as readonly string[]).includes(key)) {
+    throw scanner.fail(`Invalid dataset key '${key}' specified. Valid keys are '${pythonSet(DATASET_FIELDS)}'`);
+  }
+  scanner.skipSpace();
+  const comparator = readComparator(scanner, identifier.raw);
+  if (!DATASET_COMPARATORS.includes(comparator as Comparator)) {
+    throw scanner.fail(`Invalid comparator '${comparator}' for ${field}: not one of '${pythonSet(DATASET_COMPARATORS)}'`);
+  }
+  scanner.skipSpace();
+  const value = scanner.readValue();
+  if (!value) {
+    const clause = scanner.text.slice(clauseStart, scanner.pos).trim();
+    const found = scanner.atEnd() ? 'nothing' : `'${scanner.peekLexeme()}'`;
+    throw scanner.fail(`Invalid comparison clause '${clause}'. Expected a value after '${comparator}', found ${found}`);
+  }
+  const dataset = key as DatasetField;
+  if (comparator === 'IN' || comparator === 'NOT IN') {
+    if (value.type !== 'list') throw scanner.fail(`Expected a parenthesised list of quoted strings after '${comparator}' for ${field}. Got value ${value.raw}`);
+    return { kind: 'dataset', key: dataset, comparator, value: value.value };
+  }
+  if (value.type === 'list') throw scanner.fail(`A list of values for ${field} can only be compared with 'IN' or 'NOT IN', not '${comparator}'`);
+  if (value.type !== 'string') throw scanner.fail(`Expected a quoted string value for ${field} (e.g. 'my-value'). Got value ${value.raw}`);
+  return { kind: 'dataset', key: dataset, comparator: comparator as StringComparator, value: value.value };
 }
 
 /** Reads the comparator as written (upper-cased), valid or not: validity depends on the key's type. */

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { DomainError } from '../tracking/domainError.ts';
+import { isUnavailableError, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from './unavailable.ts';
 
 interface LocatedError {
   originalError?: unknown;
@@ -22,6 +23,13 @@ export function maskUnexpectedErrors(error: unknown, message: string, isDev?: bo
       nodes: located.nodes,
       path: located.path,
       extensions: { code: original.code, field: original.field },
+    });
+  }
+  if (isUnavailableError(original)) {
+    return new GraphQLError(UNAVAILABLE_MESSAGE, {
+      nodes: located.nodes,
+      path: located.path,
+      extensions: { code: 'TEMPORARILY_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } } },
     });
   }
   return maskError(error, message, isDev);

@@ -9,10 +9,12 @@ export interface CommandContext {
   /** A retried command with the same key appends nothing new. */
   idempotencyKey?: string;
   now: Date;
+  /** The actor was proven by credentials: user names a client sends (a run's user_id) give way to it. */
+  authenticated?: boolean;
 }
 
 export function commandContext(actor: string, options: Partial<Omit<CommandContext, 'actor'>> = {}): CommandContext {
-  return { actor, correlationId: options.correlationId ?? randomUUID(), idempotencyKey: options.idempotencyKey, now: options.now ?? new Date() };
+  return { actor, correlationId: options.correlationId ?? randomUUID(), idempotencyKey: options.idempotencyKey, now: options.now ?? new Date(), authenticated: options.authenticated };
 }
 
 /** Metadata for the index-th event a command produces. */

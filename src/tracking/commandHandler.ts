@@ -13,8 +13,10 @@ export interface CommandResult {
 const MAX_ATTEMPTS = 8;
 
 /**
- * Load state, decide, append with the exact expected revision; on a concurrent
- * write, reload and decide again. A decision that throws appends nothing.
+ * Decide on the cached state, append with its exact revision; when another writer
+ * got there first (or the cached state made the decision refuse), reload and decide
+ * again. The exact revision makes a stale cache safe: it can only cost a retry.
+ * A decision that throws appends nothing.
  */
 export class CommandHandler {
   private readonly mutex = new KeyedMutex();
@@ -24,16 +26,27 @@ export class CommandHandler {
   handle<S>(cache: StreamStateCache<S>, streamId: string, decide: (state: S) => NewEvent[]): Promise<CommandResult> {
     return this.mutex.run(streamId, async () => {
       for (let attempt = 1; ; attempt++) {
-        const entry = await cache.load(streamId);
-        const events = decide(entry.state);
-        if (events.length === 0) return { events: [] };
+        const cached = attempt === 1 ? await cache.loadCached(streamId) : undefined;
+        const entry = cached ?? (await cache.load(streamId));
+        let events: NewEvent[];
+        try {
+          events = decide(entry.state);
+        } catch (error) {
+          // Refusals must rest on what is stored, not on what this process last saw.
+          if (cached && !cached.fresh) continue;
+          throw error;
+        }
+        if (events.length === 0) {
+          if (cached && !cached.fresh) continue; // "nothing to do" may be stale too
+          return { events: [] };
+        }
         try {
           const result = await this.store.appendToStream(streamId, events, {
             expectedRevision: entry.revision < 0 ? 'no_stream' : entry.revision,
           });
           const firstRevision = result.nextExpectedRevision - events.length + 1;
           const recorded = events.map((e, i) => ({ ...e, streamId, revision: firstRevision + i, position: result.position }));
-          if (firstRevision === entry.revision + 1) cache.applyAppended(streamId, entry, recorded);
+          if (firstRevision === entry.revision + 1) cache.applyAppended(streamId, cached ?? entry, recorded);
           else cache.forget(streamId); // an idempotent retry: the stored events are the truth
           return { position: result.position, events: recorded };
         } catch (error) {

@@ -28,6 +28,18 @@ export class StreamStateCache<S> {
     private readonly maxEntries = 10_000,
   ) {}
 
+  /**
+   * The state as this process last knew it, read only when not cached. It may be stale
+   * if another process appended since: an append with its revision then fails and the
+   * caller loads again (see CommandHandler).
+   */
+  async loadCached(streamId: string): Promise<LoadedState<S> & { fresh: boolean }> {
+    const cached = this.entries.get(streamId);
+    if (cached) return { ...cached, fresh: false };
+    return { ...(await this.load(streamId)), fresh: true };
+  }
+
+  /** The state with every event stored so far folded in. */
   async load(streamId: string): Promise<LoadedState<S>> {
     const cached = this.entries.get(streamId);
     const entry = cached ?? { state: this.fold.initial(), revision: -1 };

@@ -8,8 +8,9 @@ import type { CommandContext } from './commandContext.ts';
 import { activeExperiment, decideExperiment, type CreateExperiment, type RenameExperiment, type SetExperimentTag } from './experimentCommands.ts';
 import { experimentsCatalogFold, type ExperimentsCatalog } from './experimentsCatalog.ts';
 import { newRunId } from './ids.ts';
-import { decideRun, type CreateRun, type LogBatch, type UpdateRun } from './runCommands.ts';
+import { activeRun, decideRun, type CreateRun, type LogBatch, type UpdateRun } from './runCommands.ts';
 import { runStateFold, type RunState } from './runState.ts';
+import { requireLoggedModels } from './requireLoggedModels.ts';
 import { StreamStateCache } from './streamStateCache.ts';
 import { validateRunId } from './validation.ts';
 
@@ -22,6 +23,8 @@ export interface TrackingServiceOptions {
   artifactRoot?: string;
   /** How long a write waits for its events to reach the read models. */
   readYourWritesTimeoutMs?: number;
+  /** The identity projector: a new experiment is returned once its creator's MANAGE grant is readable too. */
+  creatorGrants?: Projector;
 }
 
 /**
@@ -37,6 +40,7 @@ export class TrackingService {
   private readonly runs: StreamStateCache<RunState>;
   private readonly artifactRoot: string;
   private readonly timeoutMs: number;
+  private readonly creatorGrants?: Projector;
 
   constructor(options: TrackingServiceOptions) {
     this.store = options.store;
@@ -47,6 +51,7 @@ export class TrackingService {
     this.runs = new StreamStateCache(options.store, runStateFold);
     this.artifactRoot = options.artifactRoot ?? 'mlflow-artifacts:';
     this.timeoutMs = options.readYourWritesTimeoutMs ?? 10_000;
+    this.creatorGrants = options.creatorGrants;
   }
 
   /** Experiment 0, "Default", exists from the start. Safe to call from many servers at once. */
@@ -56,6 +61,8 @@ export class TrackingService {
 
   async createExperiment(command: CreateExperiment, ctx: CommandContext): Promise<string> {
     const result = await this.onExperiments((catalog) => decideExperiment.create(catalog, command, ctx, this.artifactRoot));
+    // The creator's next request (a search listing it, a delete) must find their grant.
+    await this.creatorGrants?.waitFor(result.position, this.timeoutMs);
     return (result.events[0].data as { experimentId: string }).experimentId;
   }
 
@@ -100,6 +107,14 @@ export class TrackingService {
   }
 
   async logBatch(command: LogBatch, ctx: CommandContext): Promise<void> {
+    const modelIds = (command.metrics ?? []).map((m) => m.modelId).filter((id) => id !== undefined && id !== '');
+    if (modelIds.length > 0) {
+      // A point on a logged model needs the model, looked up on the read side before the run's decision;
+      // a missing or inactive run is reported first, as MLflow does.
+      validateRunId('run_id', command.runId);
+      activeRun((await this.runs.load(runStream(command.runId))).state, command.runId);
+      await requireLoggedModels(this.readDb, modelIds);
+    }
     await this.onRun(command.runId, (state) => decideRun.logBatch(state, command, ctx));
   }
 

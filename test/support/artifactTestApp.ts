@@ -14,7 +14,7 @@ export interface ArtifactTestApp {
 /** A real server on a random port over a fresh test database, with a chosen artifact store (default: a temp folder). */
 export async function startArtifactTestApp(options: { artifacts?: ArtifactStore } = {}): Promise<ArtifactTestApp> {
   const testDb = await openTestDb();
-  const app = await buildApp({ db: testDb.db, channel: testDb.channel, port: 0, user: 'tester', logger: createLogger('silent'), artifacts: options.artifacts });
+  const app = await buildApp({ db: testDb.db, channel: testDb.channel, createEventStore: testDb.createEventStore, port: 0, user: 'tester', logger: createLogger('silent'), artifacts: options.artifacts });
   const url = await app.start();
   return {
     app,

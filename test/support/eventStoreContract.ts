@@ -7,13 +7,20 @@ import { testEvent } from './eventFactory.ts';
 
 export interface ContractHarness {
   store: EventStore;
+  /** Ends the server side of every live subscription (a leader change, a restart); returns how many. */
+  dropSubscriptions?(): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface ContractOptions {
+  /** The harness can drop subscriptions server-side; where it cannot, that test is skipped and says why. */
+  dropsSubscriptions?: string | true;
 }
 
 const stream = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
 /** The event-store port's contract: every adapter must pass it unchanged. */
-export function eventStoreContract(backend: string, open: () => Promise<ContractHarness>) {
+export function eventStoreContract(backend: string, open: () => Promise<ContractHarness>, options: ContractOptions = {}) {
   describe(`event store contract on ${backend}`, () => {
     let harness: ContractHarness;
     let store: EventStore;
@@ -71,6 +78,18 @@ export function eventStoreContract(backend: string, open: () => Promise<Contract
       // Half old, half new is a conflict, not a partial write.
       await expect(store.appendToStream(s, [events[0], testEvent('C')])).rejects.toBeInstanceOf(WrongExpectedVersionError);
       expect(await store.readStream(s)).toHaveLength(2);
+    });
+
+    it("returns the position of the append's last event, as the global log reports it", async () => {
+      const s = stream('where');
+      const start = await store.headPosition();
+      const single = await store.appendToStream(s, [testEvent('P', { i: 0 })]);
+      const batch = await store.appendToStream(s, [testEvent('P', { i: 1 }), testEvent('P', { i: 2 }), testEvent('P', { i: 3 })]);
+      let all: RecordedEvent[] = [];
+      await waitForAsync(async () => (all = (await store.readAll({ after: start, maxCount: 10_000 })).filter((e) => e.streamId === s)).length === 4);
+      expect(single.position).toBe(all[0].position);
+      expect(batch.position).toBe(all[3].position);
+      expect(comparePositions(all[1].position, all[2].position)).toBe(-1);
     });
 
     it('reads an unknown stream as empty', async () => {
@@ -154,6 +173,34 @@ export function eventStoreContract(backend: string, open: () => Promise<Contract
       await waitFor(() => secondRun.length === 1);
       await again.stop();
       expect((secondRun[0].data as { i: number }).i).toBe(2);
+    });
+
+    const dropReason = options.dropsSubscriptions === true ? '' : ` (skipped: ${options.dropsSubscriptions ?? 'this harness cannot drop subscriptions'})`;
+    it.skipIf(options.dropsSubscriptions !== true)(`resumes after the server drops the subscription, with no gap or duplicate${dropReason}`, async () => {
+      const s = stream('dropped');
+      const start = await store.headPosition();
+      for (let i = 0; i < 20; i++) await store.appendToStream(s, [testEvent('D', { i })]);
+      const seen: RecordedEvent[] = [];
+      let drops = 0;
+      const sub = store.subscribeToAll(
+        async (events) => {
+          seen.push(...events.filter((e) => e.streamId === s));
+          // Dropped in the middle of the backlog: the batches after this one were in flight.
+          if (drops === 0) drops += await harness.dropSubscriptions!();
+        },
+        { after: start, batchSize: 3 },
+      );
+      await sub.caughtUp;
+      expect(drops).toBeGreaterThan(0);
+      for (let i = 20; i < 25; i++) await store.appendToStream(s, [testEvent('D', { i })]);
+      await waitFor(() => seen.length >= 25);
+      expect(await harness.dropSubscriptions!()).toBeGreaterThan(0);
+      for (let i = 25; i < 30; i++) await store.appendToStream(s, [testEvent('D', { i })]);
+      await waitFor(() => seen.length >= 30);
+      await sub.stop();
+      expect(seen.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      const positions = seen.map((e) => e.position);
+      expect([...positions].sort(comparePositions)).toEqual(positions);
     });
   });
 }

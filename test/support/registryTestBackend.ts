@@ -8,7 +8,7 @@ export interface RegistryTestBackend extends RegistryBackend {
 /** A full backend (tracking and model registry) on a fresh test database. */
 export async function openRegistryTestBackend(): Promise<RegistryTestBackend> {
   const testDb = await openTestDb();
-  const backend = await openBackend({ db: testDb.db, channel: testDb.channel });
+  const backend = await openBackend({ db: testDb.db, channel: testDb.channel, createEventStore: testDb.createEventStore });
   return {
     ...backend,
     testDb,

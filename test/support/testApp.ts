@@ -14,7 +14,7 @@ export interface TestApp {
 /** A real server on a random port over a fresh test database. */
 export async function startTestApp(options: { user?: string } = {}): Promise<TestApp> {
   const testDb = await openTestDb();
-  const app = await buildApp({ db: testDb.db, channel: testDb.channel, port: 0, user: options.user ?? 'tester', logger: createLogger('silent') });
+  const app = await buildApp({ db: testDb.db, channel: testDb.channel, createEventStore: testDb.createEventStore, port: 0, user: options.user ?? 'tester', logger: createLogger('silent') });
   const url = await app.start();
   return {
     app,

@@ -8,7 +8,7 @@ export interface TestBackend extends Backend {
 /** A full backend (event store, projector, tracking) on a fresh test database. */
 export async function openTestBackend(): Promise<TestBackend> {
   const testDb = await openTestDb();
-  const backend = await openBackend({ db: testDb.db, channel: testDb.channel });
+  const backend = await openBackend({ db: testDb.db, channel: testDb.channel, createEventStore: testDb.createEventStore });
   return {
     ...backend,
     testDb,

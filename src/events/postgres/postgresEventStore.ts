@@ -1,8 +1,9 @@
 import { applySchema } from '../../db/applySchema.ts';
-import type { SqlDb } from '../../db/sqlDb.ts';
+import type { SqlDb, SqlExecutor } from '../../db/sqlDb.ts';
 import type { AppendResult, ExpectedRevision, NewEvent, RecordedEvent } from '../eventEnvelope.ts';
-import { WrongExpectedVersionError, type EventStore, type ReadAllOptions, type ReadStreamOptions } from '../eventStore.ts';
+import { WrongExpectedVersionError, type EventStore, type ReadAllOptions, type ReadStreamOptions, type StreamAppend } from '../eventStore.ts';
 import { followLog } from '../followLog.ts';
+import { RecentEvents } from '../recentEvents.ts';
 import { decodePosition, encodePosition, START_POSITION } from '../position.ts';
 import { WakeSignal } from '../wakeSignal.ts';
 import { eventStoreSchemaSql } from './eventStoreSchema.ts';
@@ -48,8 +49,14 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
   const channel = db.kind === 'postgres' ? (options.channel ?? 'mlledger_events') : null;
   const unlisten = channel ? await db.listen(channel, () => wake.notify()) : undefined;
   const pollIntervalMs = options.pollIntervalMs ?? (db.kind === 'postgres' ? 250 : 1000);
+  // After the commit, not inside it: a NOTIFY in the append's transaction added ~0.7 ms to every
+  // acknowledged write (the commit takes the notification queue's lock and signals each listener).
+  const announce = () => {
+    wake.notify();
+    if (channel) db.notify(channel);
+  };
 
-  const readAll = async ({ after = START_POSITION, maxCount = 1000 }: ReadAllOptions = {}) => {
+  const readAfter = async (after: string, maxCount: number) => {
     const [tx, gpos] = after === START_POSITION ? [0n, 0n] : decodePosition(after);
     const { rows } = await db.query<EventRow>(
       `select ${selectColumns} from events
@@ -59,29 +66,27 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
     );
     return rows.map(toRecorded);
   };
+  // The projectors and the subscription feed all follow the head: they share its reads.
+  const recent = new RecentEvents(readAfter);
+  const readAll = ({ after = START_POSITION, maxCount = 1000 }: ReadAllOptions = {}) => recent.readAll(after, maxCount);
 
   return {
     async appendToStream(streamId: string, events: NewEvent[], { expectedRevision = 'any' as ExpectedRevision } = {}): Promise<AppendResult> {
-      if (events.length === 0) throw new Error('appendToStream needs at least one event');
-      const ids = new Set(events.map((e) => e.metadata.eventId));
-      if (ids.size !== events.length) throw new Error('appendToStream: duplicate event ids in one append');
-      const payload = events.map((e) => ({ event_id: e.metadata.eventId, type: e.type, version: e.version, data: e.data, metadata: e.metadata }));
-      try {
-        const { rows } = await db.query<{ next_revision: string | number; tx: string; gpos: string | number }>(
-          'select * from mlledger_append($1, $2, $3::jsonb, $4)',
-          [streamId, String(expectedRevision), JSON.stringify(payload), channel],
-        );
-        wake.notify();
-        const row = rows[0];
-        return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.tx, String(row.gpos)) };
-      } catch (error) {
-        const e = error as { code?: string; detail?: string; hint?: string; message?: string };
-        if (e.code === 'P0001' && e.message?.includes('wrong_expected_version')) {
-          const actual = Number(e.detail);
-          throw new WrongExpectedVersionError(streamId, expectedRevision, actual < 0 ? 'no_stream' : actual, e.hint);
-        }
-        throw error;
-      }
+      const result = await appendIn(db, streamId, events, expectedRevision);
+      announce();
+      return result;
+    },
+
+    async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+      if (appends.length === 0) return [];
+      // One transaction: the events share its transaction id, so readers see them together, in list order.
+      const results = await db.transaction(async (tx) => {
+        const done: AppendResult[] = [];
+        for (const { streamId, events, expectedRevision = 'any' } of appends) done.push(await appendIn(tx, streamId, events, expectedRevision));
+        return done;
+      });
+      announce();
+      return results;
     },
 
     async readStream(streamId: string, { fromRevision = 0, maxCount = Number.MAX_SAFE_INTEGER }: ReadStreamOptions = {}) {
@@ -117,4 +122,28 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
       wake.notify();
     },
   };
+}
+
+/** One append through mlledger_append: optimistic check, idempotency by event id, insert. */
+async function appendIn(executor: SqlExecutor, streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  if (events.length === 0) throw new Error('appendToStream needs at least one event');
+  const ids = new Set(events.map((e) => e.metadata.eventId));
+  if (ids.size !== events.length) throw new Error('appendToStream: duplicate event ids in one append');
+  const payload = events.map((e) => ({ event_id: e.metadata.eventId, type: e.type, version: e.version, data: e.data, metadata: e.metadata }));
+  try {
+    const { rows } = await executor.query<{ next_revision: string | number; tx: string; gpos: string | number }>(
+      'select * from mlledger_append($1, $2, $3::json, $4)',
+      // No channel: the caller announces the append once it has committed.
+      [streamId, String(expectedRevision), JSON.stringify(payload), null],
+    );
+    const row = rows[0];
+    return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.tx, String(row.gpos)) };
+  } catch (error) {
+    const e = error as { code?: string; detail?: string; hint?: string; message?: string };
+    if (e.code === 'P0001' && e.message?.includes('wrong_expected_version')) {
+      const actual = Number(e.detail);
+      throw new WrongExpectedVersionError(streamId, expectedRevision, actual < 0 ? 'no_stream' : actual, e.hint);
+    }
+    throw error;
+  }
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../src/events/eventEnvelope.ts';
+import { encodePosition, START_POSITION } from '../src/events/position.ts';
+import { RecentEvents } from '../src/events/recentEvents.ts';
+
+/** A log that grows at its end, as the store's visible log does, counting what reads fetch from it. */
+function growingLog() {
+  const events: RecordedEvent[] = [];
+  const stats = { queries: 0, fetched: 0 };
+  return {
+    events,
+    stats,
+    append(n: number) {
+      for (let i = 0; i < n; i++) {
+        const index = events.length + 1;
+        events.push({ streamId: 's', revision: index - 1, position: encodePosition(index, index), type: 'T', version: 1, data: { index }, metadata: { eventId: `${index}`, recordedAt: '', actor: 'a', correlationId: 'c' } });
+      }
+    },
+    async load(after: string, maxCount: number) {
+      stats.queries++;
+      await new Promise((r) => setTimeout(r, 5));
+      const found = events.filter((e) => e.position > after).slice(0, maxCount);
+      stats.fetched += found.length;
+      return found;
+    },
+  };
+}
+
+const indexes = (events: RecordedEvent[]) => events.map((e) => (e.data as { index: number }).index);
+
+describe('RecentEvents', () => {
+  it('fetches each event of the head once for all readers, serving what it holds before asking for more', async () => {
+    const log = growingLog();
+    const recent = new RecentEvents((after, max) => log.load(after, max));
+    log.append(5);
+    expect(indexes(await recent.readAll(START_POSITION, 10))).toEqual([1, 2, 3, 4, 5]);
+    expect(indexes(await recent.readAll(START_POSITION, 10))).toEqual([1, 2, 3, 4, 5]);
+    expect(indexes(await recent.readAll(log.events[1].position, 2))).toEqual([3, 4]); // a full answer from memory alone
+    expect(log.stats.fetched).toBe(5);
+    // Events appended since: a reader inside the stretch gets what is held at once, with no query,
+    // and finds the new ones when it reads on from there.
+    log.append(3);
+    const queries = log.stats.queries;
+    expect(indexes(await recent.readAll(log.events[2].position, 10))).toEqual([4, 5]);
+    expect(log.stats.queries).toBe(queries);
+    expect(indexes(await recent.readAll(log.events[4].position, 10))).toEqual([6, 7, 8]);
+    expect(indexes(await recent.readAll(START_POSITION, 100))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(log.stats.fetched).toBe(8);
+  });
+
+  it('lets readers at the head share one query', async () => {
+    const log = growingLog();
+    const recent = new RecentEvents((after, max) => log.load(after, max));
+    log.append(4);
+    const results = await Promise.all([recent.readAll(START_POSITION, 10), recent.readAll(START_POSITION, 10), recent.readAll(START_POSITION, 2)]);
+    expect(results.map(indexes)).toEqual([[1, 2, 3, 4], [1, 2, 3, 4], [1, 2]]);
+    expect(log.stats.queries).toBe(1);
+  });
+
+  it('sends readers behind the stretch to the log, drops its oldest events beyond capacity, and restarts ahead of a reader who jumped', async () => {
+    const log = growingLog();
+    const recent = new RecentEvents((after, max) => log.load(after, max), 3);
+    log.append(6);
+    expect(indexes(await recent.readAll(START_POSITION, 6))).toEqual([1, 2, 3, 4, 5, 6]);
+    // Only 4, 5, 6 are held: a reader from the start goes to the log, and does not disturb the stretch.
+    expect(indexes(await recent.readAll(START_POSITION, 2))).toEqual([1, 2]);
+    expect(log.stats.fetched).toBe(8);
+    expect(indexes(await recent.readAll(log.events[3].position, 2))).toEqual([5, 6]);
+    expect(log.stats.fetched).toBe(8);
+    // A reader beyond the stretch (it learnt a newer position elsewhere) starts a new one.
+    log.append(4);
+    expect(indexes(await recent.readAll(log.events[7].position, 10))).toEqual([9, 10]);
+    expect(indexes(await recent.readAll(log.events[8].position, 1))).toEqual([10]);
+    expect(log.stats.fetched).toBe(10);
+  });
+
+  it('does not keep a failed read, and the next reader asks again', async () => {
+    let fail = true;
+    const log = growingLog();
+    log.append(2);
+    const recent = new RecentEvents(async (after, max) => {
+      if (fail) throw new Error('connection lost');
+      return log.load(after, max);
+    });
+    await expect(recent.readAll(START_POSITION, 10)).rejects.toThrow('connection lost');
+    fail = false;
+    expect(indexes(await recent.readAll(START_POSITION, 10))).toEqual([1, 2]);
+  });
+});
