@@ -118,6 +118,31 @@ describe('event store under concurrent writers', () => {
         await late?.stop();
       }
     });
+
+    it('gives a reader asking again from the same position the events that became visible since', async () => {
+      const streamX = uniqueStream('again-x');
+      const streamA = uniqueStream('again-a');
+      const streamB = uniqueStream('again-b');
+      const ours = new Set([streamX, streamA, streamB]);
+      const ourTypes = async () => (await store.readAll({ after: start, maxCount: 1000 })).filter((e) => ours.has(e.streamId)).map((e) => e.type);
+      const start = await store.headPosition();
+      await store.appendToStream(streamX, [testEvent('X')]);
+      const client = await openRawClient(testDb);
+      try {
+        await client.query('begin');
+        await client.query('select * from mlledger_append($1, $2, $3::json, $4)', [streamA, 'no_stream', appendPayload([testEvent('A')]), testDb.channel]);
+        await store.appendToStream(streamB, [testEvent('B')]);
+        // Only X is visible while A's transaction is open; the store keeps what this read saw.
+        await pollUntil(async () => (await ourTypes()).includes('X'));
+        expect(await ourTypes()).toEqual(['X']);
+        await client.query('commit');
+      } finally {
+        await client.end();
+      }
+      // The same read again, one call each time (no reading on): it must not stop at what was held.
+      await pollUntil(async () => (await ourTypes()).length === 3);
+      expect(await ourTypes()).toEqual(['X', 'A', 'B']);
+    });
   });
 
   it('a subscriber started before many concurrent writers sees every event exactly once, in log order', async () => {

@@ -41,11 +41,23 @@ describe('RecentEvents', () => {
     // and finds the new ones when it reads on from there.
     log.append(3);
     const queries = log.stats.queries;
-    expect(indexes(await recent.readAll(log.events[2].position, 10))).toEqual([4, 5]);
+    expect(indexes(await recent.readOn(log.events[2].position, 10))).toEqual([4, 5]);
     expect(log.stats.queries).toBe(queries);
-    expect(indexes(await recent.readAll(log.events[4].position, 10))).toEqual([6, 7, 8]);
+    expect(indexes(await recent.readOn(log.events[4].position, 10))).toEqual([6, 7, 8]);
     expect(indexes(await recent.readAll(START_POSITION, 100))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(log.stats.fetched).toBe(8);
+  });
+
+  it('gives a reader that is not following a full page: what is held, then the log after it', async () => {
+    const log = growingLog();
+    const recent = new RecentEvents((after, max) => log.load(after, max));
+    log.append(2);
+    expect(indexes(await recent.readOn(START_POSITION, 10))).toEqual([1, 2]);
+    // A reader that asks again from the same place (it waits for its own events to show) must see the new ones.
+    log.append(3);
+    expect(indexes(await recent.readAll(START_POSITION, 10))).toEqual([1, 2, 3, 4, 5]);
+    expect(indexes(await recent.readAll(START_POSITION, 4))).toEqual([1, 2, 3, 4]);
+    expect(log.stats.fetched).toBe(5);
   });
 
   it('lets readers at the head share one query', async () => {

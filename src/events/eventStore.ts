@@ -51,7 +51,7 @@ export interface EventStore {
   appendMany?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Events of one stream in revision order; an empty list when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /** The global log in order. */
+  /** The global log in order: every event visible now after `after`, up to `maxCount` (a short page is the end, for now). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch up from a position, then follow live events, with no gap or duplicate at the seam. */
   subscribeToAll(handler: EventBatchHandler, options?: SubscribeOptions): Subscription;

@@ -26,17 +26,31 @@ export class RecentEvents {
     private readonly capacity = 1000,
   ) {}
 
+  /**
+   * Every visible event after `after`, up to `maxCount`: what is held, then the log
+   * after it. For readers that take a short page as the end (ad hoc reads, the port).
+   */
   async readAll(after: string, maxCount: number): Promise<RecordedEvent[]> {
     const held = this.slice(after, maxCount);
-    if (held === undefined) {
-      if (this.start !== undefined && comparePositions(after, this.start) < 0) return this.load(after, maxCount); // an old reader catching up
-      return this.extend(after, maxCount); // nothing held yet, or a reader ahead of the stretch
-    }
-    // What is held answers at once, even if the log has grown since: readers read on from
-    // their last event, as they do after any page. (Asking the log for more first put a
-    // round trip between every write and its projection.)
-    if (held.length > 0) return held;
-    return this.extend(after, maxCount);
+    if (held === undefined || held.length === 0) return this.fetch(after, maxCount);
+    if (held.length >= maxCount) return held;
+    return held.concat(await this.readAll(held[held.length - 1].position, maxCount - held.length));
+  }
+
+  /**
+   * For followers, which read on from their last event until a page comes back empty:
+   * what is held answers at once, even if the log has grown since. (Asking the log for
+   * more first put a round trip between every write and its projection.)
+   */
+  async readOn(after: string, maxCount: number): Promise<RecordedEvent[]> {
+    const held = this.slice(after, maxCount);
+    if (held === undefined || held.length === 0) return this.fetch(after, maxCount);
+    return held;
+  }
+
+  private fetch(after: string, maxCount: number): Promise<RecordedEvent[]> {
+    if (this.start !== undefined && comparePositions(after, this.start) < 0) return this.load(after, maxCount); // an old reader catching up
+    return this.extend(after, maxCount); // nothing held yet, a reader at the end of the stretch, or one ahead of it
   }
 
   /** Reads what follows `after` from the log and keeps it; concurrent readers of the same point share the query. */

@@ -101,7 +101,8 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
     readAll,
 
     subscribeToAll(handler, subscribeOptions = {}) {
-      return followLog(handler, { ...subscribeOptions, readAll, wake, pollIntervalMs });
+      // Followers read on from their last event until a page is empty: they may be served a short page from memory.
+      return followLog(handler, { ...subscribeOptions, readAll: ({ after = START_POSITION, maxCount = 1000 }) => recent.readOn(after, maxCount), wake, pollIntervalMs });
     },
 
     async headPosition() {
