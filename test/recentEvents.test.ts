@@ -21,7 +21,7 @@ function growingLog() {
       await new Promise((r) => setTimeout(r, 5));
       const found = events.filter((e) => e.position > after).slice(0, maxCount);
       stats.fetched += found.length;
-      return found;
+      return { events: found, settled: true };
     },
   };
 }
@@ -29,6 +29,31 @@ function growingLog() {
 const indexes = (events: RecordedEvent[]) => events.map((e) => (e.data as { index: number }).index);
 
 describe('RecentEvents', () => {
+  it("tells a follower when a page reaches the log's end as of a wake-up generation, and not otherwise", async () => {
+    const log = growingLog();
+    let generation = 7;
+    let settled = true;
+    const recent = new RecentEvents(async (after, max) => ({ ...(await log.load(after, max)), settled }), 1000, () => generation);
+    log.append(3);
+    // Read from the log, shorter than asked, nothing open: complete as of the generation the read began at.
+    expect(await recent.readOn(START_POSITION, 10)).toMatchObject({ completeAsOf: 7 });
+    // A full page may have more behind it.
+    log.append(2);
+    generation = 8;
+    expect(await recent.readOn(log.events[2].position, 2)).toMatchObject({ completeAsOf: undefined });
+    // From memory: complete only if it reaches the held end, as of the read that got there.
+    expect((await recent.readOn(START_POSITION, 2)).completeAsOf).toBeUndefined();
+    log.append(1);
+    generation = 9;
+    expect(await recent.readOn(log.events[4].position, 10)).toMatchObject({ completeAsOf: 9 });
+    expect(await recent.readOn(log.events[3].position, 10)).toMatchObject({ completeAsOf: 9 });
+    // A transaction was open during the read: an earlier commit may still be invisible.
+    settled = false;
+    log.append(1);
+    expect(await recent.readOn(log.events[5].position, 10)).toMatchObject({ completeAsOf: undefined });
+    expect(await recent.readOn(log.events[4].position, 10)).toMatchObject({ completeAsOf: undefined });
+  });
+
   it('fetches each event of the head once for all readers, serving what it holds before asking for more', async () => {
     const log = growingLog();
     const recent = new RecentEvents((after, max) => log.load(after, max));
@@ -41,9 +66,9 @@ describe('RecentEvents', () => {
     // and finds the new ones when it reads on from there.
     log.append(3);
     const queries = log.stats.queries;
-    expect(indexes(await recent.readOn(log.events[2].position, 10))).toEqual([4, 5]);
+    expect(indexes((await recent.readOn(log.events[2].position, 10)).events)).toEqual([4, 5]);
     expect(log.stats.queries).toBe(queries);
-    expect(indexes(await recent.readOn(log.events[4].position, 10))).toEqual([6, 7, 8]);
+    expect(indexes((await recent.readOn(log.events[4].position, 10)).events)).toEqual([6, 7, 8]);
     expect(indexes(await recent.readAll(START_POSITION, 100))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(log.stats.fetched).toBe(8);
   });
@@ -52,7 +77,7 @@ describe('RecentEvents', () => {
     const log = growingLog();
     const recent = new RecentEvents((after, max) => log.load(after, max));
     log.append(2);
-    expect(indexes(await recent.readOn(START_POSITION, 10))).toEqual([1, 2]);
+    expect(indexes((await recent.readOn(START_POSITION, 10)).events)).toEqual([1, 2]);
     // A reader that asks again from the same place (it waits for its own events to show) must see the new ones.
     log.append(3);
     expect(indexes(await recent.readAll(START_POSITION, 10))).toEqual([1, 2, 3, 4, 5]);

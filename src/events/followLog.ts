@@ -1,10 +1,11 @@
 import type { RecordedEvent } from './eventEnvelope.ts';
 import type { EventBatchHandler, ReadAllOptions, SubscribeOptions, Subscription } from './eventStore.ts';
 import { START_POSITION } from './position.ts';
+import type { FollowerPage } from './recentEvents.ts';
 import type { WakeSignal } from './wakeSignal.ts';
 
 export interface FollowLogOptions extends SubscribeOptions {
-  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[] | FollowerPage>;
   wake: WakeSignal;
   /** The slow poll behind the wake-up hint: a lost notification delays, never loses. */
   pollIntervalMs: number;
@@ -29,13 +30,16 @@ export function followLog(handler: EventBatchHandler, options: FollowLogOptions)
     let retryDelay = 0;
     while (!stopped) {
       const seen = options.wake.current;
-      const events = await options.readAll({ after: cursor, maxCount: batchSize });
+      const read = await options.readAll({ after: cursor, maxCount: batchSize });
+      const { events, completeAsOf } = Array.isArray(read) ? { events: read, completeAsOf: undefined } : read;
       if (stopped) break;
       if (events.length > 0) {
         await handler(events);
         cursor = events[events.length - 1].position;
         retryDelay = 0;
-        continue;
+        // The page reached the log's end as of a read that began after `seen`: whatever follows it
+        // will be announced, so wait for that instead of asking the log again (a query per write saved).
+        if (completeAsOf === undefined || completeAsOf < seen) continue;
       }
       resolveCaughtUp();
       const delay = retryDelay > 0 ? retryDelay : options.pollIntervalMs;

@@ -3,7 +3,7 @@ import type { SqlDb, SqlExecutor } from '../../db/sqlDb.ts';
 import type { AppendResult, ExpectedRevision, NewEvent, RecordedEvent } from '../eventEnvelope.ts';
 import { WrongExpectedVersionError, type EventStore, type ReadAllOptions, type ReadStreamOptions, type StreamAppend } from '../eventStore.ts';
 import { followLog } from '../followLog.ts';
-import { RecentEvents } from '../recentEvents.ts';
+import { RecentEvents, type LoadedPage } from '../recentEvents.ts';
 import { decodePosition, encodePosition, START_POSITION } from '../position.ts';
 import { WakeSignal } from '../wakeSignal.ts';
 import { eventStoreSchemaSql } from './eventStoreSchema.ts';
@@ -22,6 +22,8 @@ interface EventRow {
 const selectColumns = `stream_id, stream_revision, transaction_id::text as tx, global_position, type, version, data, metadata`;
 // Only transactions older than every running one are visible: a late commit is never skipped.
 const visible = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+// No transaction open in the read's snapshot: everything committed before it began is visible to it.
+const settled = `pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot())`;
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
@@ -56,18 +58,18 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
     if (channel) db.notify(channel);
   };
 
-  const readAfter = async (after: string, maxCount: number) => {
+  const readAfter = async (after: string, maxCount: number): Promise<LoadedPage> => {
     const [tx, gpos] = after === START_POSITION ? [0n, 0n] : decodePosition(after);
-    const { rows } = await db.query<EventRow>(
-      `select ${selectColumns} from events
+    const { rows } = await db.query<EventRow & { settled: boolean }>(
+      `select ${selectColumns}, ${settled} as settled from events
         where ${visible} and (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
         order by transaction_id, global_position limit $3`,
       [tx.toString(), gpos.toString(), maxCount],
     );
-    return rows.map(toRecorded);
+    return { events: rows.map(toRecorded), settled: rows.length > 0 && rows.every((row) => row.settled) };
   };
   // The projectors and the subscription feed all follow the head: they share its reads.
-  const recent = new RecentEvents(readAfter);
+  const recent = new RecentEvents(readAfter, 1000, () => wake.current);
   const readAll = ({ after = START_POSITION, maxCount = 1000 }: ReadAllOptions = {}) => recent.readAll(after, maxCount);
 
   return {
