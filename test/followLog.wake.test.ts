@@ -11,6 +11,8 @@ import { backendName, openTestDb, type TestDb } from './support/testDb.ts';
  * Followers skip the "anything more?" read after a page that reached the log's end,
  * and wait for the next wake-up instead. With the slow poll out of reach (a minute),
  * any write whose wake-up they missed would stall them here until the test times out.
+ * (The timeouts leave room for another test's open transaction holding visibility back:
+ * the retry after a hint backs off to about twice as long as that lasts.)
  */
 describe(`followers woken by every write (${backendName})`, () => {
   let testDb: TestDb;
@@ -48,12 +50,12 @@ describe(`followers woken by every write (${backendName})`, () => {
             await store.appendToStream(stream, [testEvent('W', { i })]);
             written++;
             // Now and then wait for every follower to catch up, so writes also land on idle followers.
-            if (i % 10 === 9) await waitFor(() => seen.every((events) => events.length >= written - 1), 5_000);
+            if (i % 10 === 9) await waitFor(() => seen.every((events) => events.length >= written - 1), 20_000);
             else if (i % 3 === 0) await new Promise((r) => setTimeout(r, Math.random() * 3));
           }
         }),
       );
-      await waitFor(() => seen.every((events) => events.length === 80), 5_000);
+      await waitFor(() => seen.every((events) => events.length === 80), 20_000);
       for (const events of seen) {
         for (const stream of streams) expect(events.filter((e) => e.streamId === stream).map((e) => (e.data as { i: number }).i)).toEqual([...Array(40).keys()]);
       }
