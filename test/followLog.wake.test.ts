@@ -5,16 +5,19 @@ import type { EventStore } from '../src/events/eventStore.ts';
 import { createPostgresEventStore } from '../src/events/postgres/postgresEventStore.ts';
 import { testEvent } from './support/eventFactory.ts';
 import { waitFor } from './support/eventStoreContract.ts';
-import { backendName, openTestDb, type TestDb } from './support/testDb.ts';
+import { backendName, openTestDb, usingPostgres, type TestDb } from './support/testDb.ts';
 
 /**
  * Followers skip the "anything more?" read after a page that reached the log's end,
  * and wait for the next wake-up instead. With the slow poll out of reach (a minute),
  * any write whose wake-up they missed would stall them here until the test times out.
- * (The timeouts leave room for another test's open transaction holding visibility back:
- * the retry after a hint backs off to about twice as long as that lasts.)
+ *
+ * On PGlite only: on a shared Postgres server another test's open transaction can hide an
+ * event whose hint came before the follower's read, and then only the poll finds it (a
+ * delay of at most the poll interval, 250 ms by default; see the README), which a minute's
+ * poll would turn into a false failure here. The skip logic is the same code on both.
  */
-describe(`followers woken by every write (${backendName})`, () => {
+describe.skipIf(usingPostgres)(`followers woken by every write (${backendName})`, () => {
   let testDb: TestDb;
   let store: EventStore;
   beforeAll(async () => {

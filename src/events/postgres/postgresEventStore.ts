@@ -127,17 +127,25 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
   };
 }
 
-/** One append through mlledger_append: optimistic check, idempotency by event id, insert. */
+/** One append through mlledger_append_events: optimistic check, idempotency by event id, insert. */
 async function appendIn(executor: SqlExecutor, streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
   if (events.length === 0) throw new Error('appendToStream needs at least one event');
   const ids = new Set(events.map((e) => e.metadata.eventId));
   if (ids.size !== events.length) throw new Error('appendToStream: duplicate event ids in one append');
-  const payload = events.map((e) => ({ event_id: e.metadata.eventId, type: e.type, version: e.version, data: e.data, metadata: e.metadata }));
   try {
     const { rows } = await executor.query<{ next_revision: string | number; tx: string; gpos: string | number }>(
-      'select * from mlledger_append($1, $2, $3::json, $4)',
+      'select * from mlledger_append_events($1, $2, $3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8)',
       // No channel: the caller announces the append once it has committed.
-      [streamId, String(expectedRevision), JSON.stringify(payload), null],
+      [
+        streamId,
+        String(expectedRevision),
+        events.map((e) => e.metadata.eventId),
+        events.map((e) => e.type),
+        events.map((e) => e.version),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+        null,
+      ],
     );
     const row = rows[0];
     return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.tx, String(row.gpos)) };
