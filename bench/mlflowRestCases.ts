@@ -9,7 +9,7 @@ import { commandContext, metadataFor } from '../src/tracking/commandContext.ts';
 import { newRunId } from '../src/tracking/ids.ts';
 import type { BenchServer } from './benchServers.ts';
 import { startLoadWorker } from './ingestCases.ts';
-import { startCpuMeter, type CpuMeter, type CpuReport } from './cpuMeter.ts';
+import { startCpuMeter, type CpuReport } from './cpuMeter.ts';
 import { summarizeLatencies, type LatencySummary } from './stats.ts';
 
 const API = '/api/2.0/mlflow/';
@@ -242,37 +242,37 @@ export interface SearchResult {
 export const SEARCH_FILTER = 'metrics.accuracy > 0.5';
 export const SEARCH_ORDER = ['metrics.accuracy DESC'];
 
-/** One page of runs/search, repeated `repeats` times; the latency of each whole request. */
-export async function runSearchCase(server: BenchServer, experimentId: string, label: string, request: Record<string, unknown>, repeats: number): Promise<SearchResult> {
-  const body = JSON.stringify({ experiment_ids: [experimentId], run_view_type: 'ACTIVE_ONLY', ...request });
-  let returned = 0;
-  await post(server, 'runs/search', body); // warm-up
+/** Runs `round` once to warm up, then `repeats` times measured: each round's latency and the CPU per round. */
+async function timeRounds(server: BenchServer, repeats: number, round: () => Promise<void>): Promise<{ latency: LatencySummary; cpuMs: number }> {
+  await round();
   const latencies: number[] = [];
   const meter = await startCpuMeter(server.listPostgresPids);
   const started = performance.now();
   for (let i = 0; i < repeats; i++) {
     const sent = performance.now();
-    const answer = await post<{ runs?: unknown[] }>(server, 'runs/search', body);
+    await round();
     latencies.push(performance.now() - sent);
-    returned = answer.runs?.length ?? 0;
   }
   const cpuMs = cpuMsPerRequest(await meter.stop(), performance.now() - started, repeats);
-  return { label, returned, latency: summarizeLatencies(latencies), cpuMs };
+  return { latency: summarizeLatencies(latencies), cpuMs };
+}
+
+/** One page of runs/search, repeated `repeats` times; the latency of each whole request. */
+export async function runSearchCase(server: BenchServer, experimentId: string, label: string, request: Record<string, unknown>, repeats: number): Promise<SearchResult> {
+  const body = JSON.stringify({ experiment_ids: [experimentId], run_view_type: 'ACTIVE_ONLY', ...request });
+  let returned = 0;
+  const timed = await timeRounds(server, repeats, async () => {
+    const answer = await post<{ runs?: unknown[] }>(server, 'runs/search', body);
+    returned = answer.runs?.length ?? 0;
+  });
+  return { label, returned, ...timed };
 }
 
 /** Every matching run, page after page of max_results (mlflow.search_runs pages the same way). */
 export async function runSearchAllPagesCase(server: BenchServer, experimentId: string, pageSize: number, repeats: number): Promise<SearchResult & { pages: number }> {
-  const latencies: number[] = [];
   let returned = 0;
   let pages = 0;
-  let meter: CpuMeter | undefined;
-  let measuredFrom = 0;
-  for (let i = 0; i <= repeats; i++) {
-    if (i === 1) {
-      meter = await startCpuMeter(server.listPostgresPids);
-      measuredFrom = performance.now();
-    }
-    const sent = performance.now();
+  const timed = await timeRounds(server, repeats, async () => {
     let token: string | undefined;
     returned = 0;
     pages = 0;
@@ -286,10 +286,8 @@ export async function runSearchAllPagesCase(server: BenchServer, experimentId: s
       pages++;
       token = answer.next_page_token;
     } while (token);
-    if (i > 0) latencies.push(performance.now() - sent); // the first round warms up
-  }
-  const cpuMs = meter ? cpuMsPerRequest(await meter.stop(), performance.now() - measuredFrom, repeats) : Number.NaN;
-  return { label: `all matching runs, pages of ${pageSize}`, returned, pages, latency: summarizeLatencies(latencies), cpuMs };
+  });
+  return { label: `all matching runs, pages of ${pageSize}`, returned, pages, ...timed };
 }
 
 // ---------------------------------------------------------------------------
@@ -313,17 +311,9 @@ export async function runHistoryCase(server: BenchServer, experimentId: string, 
     await post(server, 'runs/log-batch', JSON.stringify({ run_id: runId, metrics }));
   }
   const seedMs = performance.now() - seedStarted;
-  const latencies: number[] = [];
   let read = 0;
   let pages = 0;
-  let meter: CpuMeter | undefined;
-  let measuredFrom = 0;
-  for (let i = 0; i <= repeats; i++) {
-    if (i === 1) {
-      meter = await startCpuMeter(server.listPostgresPids);
-      measuredFrom = performance.now();
-    }
-    const sent = performance.now();
+  const timed = await timeRounds(server, repeats, async () => {
     let token: string | undefined;
     read = 0;
     pages = 0;
@@ -333,9 +323,7 @@ export async function runHistoryCase(server: BenchServer, experimentId: string, 
       pages++;
       token = answer.next_page_token;
     } while (token);
-    if (i > 0) latencies.push(performance.now() - sent);
-  }
+  });
   if (read !== points) throw new Error(`get-history read ${read} points, expected ${points}`);
-  const cpuMs = meter ? cpuMsPerRequest(await meter.stop(), performance.now() - measuredFrom, repeats) : Number.NaN;
-  return { points: read, pages, latency: summarizeLatencies(latencies), seedMs, cpuMs };
+  return { points: read, pages, ...timed, seedMs };
 }

@@ -1,18 +1,18 @@
-import type { RecordedEvent } from './eventEnvelope.ts';
-import type { EventBatchHandler, ReadAllOptions, SubscribeOptions, Subscription } from './eventStore.ts';
+import type { EventBatchHandler, SubscribeOptions, Subscription } from './eventStore.ts';
 import { START_POSITION } from './position.ts';
 import type { FollowerPage } from './recentEvents.ts';
 import type { WakeSignal } from './wakeSignal.ts';
 
 export interface FollowLogOptions extends SubscribeOptions {
-  readAll(options: ReadAllOptions): Promise<RecordedEvent[] | FollowerPage>;
+  /** The next page after a position; see RecentEvents.readOn for when it is complete. */
+  readOn(after: string, maxCount: number): Promise<FollowerPage>;
   wake: WakeSignal;
   /** The slow poll behind the wake-up hint: a lost notification delays, never loses. */
   pollIntervalMs: number;
 }
 
 /**
- * Catch-up-then-live subscription over any readAll: the cursor only moves past
+ * Catch-up-then-live subscription over pages of the log: the cursor only moves past
  * events the handler has finished, so the seam between backlog and live has no
  * gap and no duplicate by construction.
  */
@@ -30,8 +30,7 @@ export function followLog(handler: EventBatchHandler, options: FollowLogOptions)
     let retryDelay = 0;
     while (!stopped) {
       const seen = options.wake.current;
-      const read = await options.readAll({ after: cursor, maxCount: batchSize });
-      const { events, completeAsOf } = Array.isArray(read) ? { events: read, completeAsOf: undefined } : read;
+      const { events, completeAsOf } = await options.readOn(cursor, batchSize);
       if (stopped) break;
       if (events.length > 0) {
         await handler(events);

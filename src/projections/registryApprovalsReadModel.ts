@@ -12,24 +12,14 @@ import {
   type ModelStage,
 } from '../events/registryEvents.ts';
 import type { TransitionRequestStatus } from '../registry/registeredModelState.ts';
+import type { TransitionRequestSnapshot } from '../registry/history/modelSnapshot.ts';
 import { toNumber, toOptionalNumber, type ReadModel } from './readModel.ts';
 
-export interface TransitionRequestRow {
+/** A request as the read model keeps it: the snapshot time travel builds, plus where it belongs and whether it can still pass. */
+export interface TransitionRequestRow extends TransitionRequestSnapshot {
   modelId: string;
   /** The model's current name. */
   name: string;
-  requestId: number;
-  version: number;
-  fromStage: ModelStage;
-  toStage: ModelStage;
-  archiveExistingVersions: boolean;
-  requestedBy: string;
-  requestedAt: number;
-  comment?: string;
-  status: TransitionRequestStatus;
-  decidedBy?: string;
-  decidedAt?: number;
-  decisionComment?: string;
   /** Pending, but its version was deleted or left the stage it was requested from: it can only be rejected. */
   stale: boolean;
 }

@@ -66,7 +66,7 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
         order by transaction_id, global_position limit $3`,
       [tx.toString(), gpos.toString(), maxCount],
     );
-    return { events: rows.map(toRecorded), settled: rows.length > 0 && rows.every((row) => row.settled) };
+    return { events: rows.map(toRecorded), settled: rows[0]?.settled ?? false }; // one snapshot: the same on every row
   };
   // The projectors and the subscription feed all follow the head: they share its reads.
   const recent = new RecentEvents(readAfter, 1000, () => wake.current);
@@ -104,7 +104,7 @@ export async function createPostgresEventStore(db: SqlDb, options: PostgresEvent
 
     subscribeToAll(handler, subscribeOptions = {}) {
       // Followers read on from their last event until a page is empty: they may be served a short page from memory.
-      return followLog(handler, { ...subscribeOptions, readAll: ({ after = START_POSITION, maxCount = 1000 }) => recent.readOn(after, maxCount), wake, pollIntervalMs });
+      return followLog(handler, { ...subscribeOptions, readOn: (after, maxCount) => recent.readOn(after, maxCount), wake, pollIntervalMs });
     },
 
     async headPosition() {
