@@ -56,11 +56,16 @@ begin
   insert into streams (stream_id, revision) values (p_stream, -1) on conflict do nothing;
   select s.revision into v_current from streams s where s.stream_id = p_stream;
 
-  select count(*) into v_found from events e where e.stream_id = p_stream and e.event_id = any(p_event_ids);
+  -- One index probe per new event id. Written as \`event_id = any(p_event_ids)\`, the cached generic plan
+  -- filtered every event of the stream instead (5 ms per append once a run held 8,000 events).
+  select count(*) into v_found
+    from unnest(p_event_ids) as x(event_id)
+    cross join lateral (select 1 from events e where e.stream_id = p_stream and e.event_id = x.event_id limit 1) as seen;
   if v_found = v_count then
     return query
-      select e.stream_revision, e.transaction_id::text, e.global_position from events e
-       where e.stream_id = p_stream and e.event_id = any(p_event_ids)
+      select e.stream_revision, e.transaction_id::text, e.global_position
+        from unnest(p_event_ids) as x(event_id)
+        join lateral (select * from events e where e.stream_id = p_stream and e.event_id = x.event_id limit 1) as e on true
        order by e.stream_revision desc limit 1;
     return;
   elsif v_found > 0 then
@@ -74,18 +79,22 @@ begin
     raise exception 'wrong_expected_version' using errcode = 'P0001', detail = v_current::text;
   end if;
 
-  insert into events (stream_id, stream_revision, event_id, type, version, data, metadata)
-  select p_stream, v_current + x.ord, x.event_id, x.type, x.version, x.data, x.metadata
-    from unnest(p_event_ids, p_types, p_versions, p_data, p_metadata) with ordinality as x(event_id, type, version, data, metadata, ord)
-   order by x.ord;
-
   update streams set revision = v_current + v_count where stream_id = p_stream;
   if p_channel is not null then
     perform pg_notify(p_channel, '');
   end if;
+  -- The position comes back from the insert itself: looked up afterwards by (stream, revision),
+  -- a cached plan could walk the stream through the other index.
   return query
-    select e.stream_revision, e.transaction_id::text, e.global_position from events e
-     where e.stream_id = p_stream and e.stream_revision = v_current + v_count;
+    with inserted as (
+      insert into events (stream_id, stream_revision, event_id, type, version, data, metadata)
+      select p_stream, v_current + x.ord, x.event_id, x.type, x.version, x.data, x.metadata
+        from unnest(p_event_ids, p_types, p_versions, p_data, p_metadata) with ordinality as x(event_id, type, version, data, metadata, ord)
+       order by x.ord
+      returning events.stream_revision, events.transaction_id, events.global_position
+    )
+    select i.stream_revision, i.transaction_id::text, i.global_position from inserted i
+     order by i.stream_revision desc limit 1;
 end $$;
 
 -- The same append with the events in one json array of {event_id, type, version, data, metadata}
