@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 
-// endpoint: '/graphql' (logBatch mutations) or an MLflow REST path (any 2xx is success).
+// endpoint: '/graphql' (logBatch or logMetric mutations) or an MLflow REST path (any 2xx is success).
 const { url, batchesByClient, endpoint = '/graphql' } = workerData;
 
 async function post(body) {
@@ -18,8 +18,9 @@ async function post(body) {
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
   const parsed = await response.json();
   if (parsed.errors?.length) throw new Error(`GraphQL error: ${parsed.errors.map((e) => e.message).join('; ')}`);
-  const outcome = parsed.data?.logBatch;
-  if (outcome?.__typename !== 'LogResult') throw new Error(`logBatch answered ${outcome?.__typename ?? `HTTP ${response.status}`}: ${outcome?.code ?? ''} ${outcome?.message ?? ''}`.trim());
+  // The one mutation each body holds (logBatch, logMetric) answers LogResult when it was stored.
+  const [field, outcome] = Object.entries(parsed.data ?? {})[0] ?? ['mutation', undefined];
+  if (outcome?.__typename !== 'LogResult') throw new Error(`${field} answered ${outcome?.__typename ?? `HTTP ${response.status}`}: ${outcome?.code ?? ''} ${outcome?.message ?? ''}`.trim());
 }
 
 parentPort.once('message', async () => {

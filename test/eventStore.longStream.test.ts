@@ -11,8 +11,8 @@ async function eventPagesRead(tx: SqlExecutor): Promise<number> {
   return Number(rows[0].pages);
 }
 
-async function appendOne(tx: SqlExecutor, streamId: string, eventId = randomUUID()): Promise<{ next_revision: string | number }> {
-  const event = testEvent('Tested', { padding: 'x'.repeat(200) }, eventId);
+async function appendOne(tx: SqlExecutor, streamId: string, eventId: string = randomUUID()): Promise<{ next_revision: string | number }> {
+  const event = testEvent('Tested', { padding: 'x'.repeat(200) });
   const { rows } = await tx.query<{ next_revision: string | number }>(
     'select * from mlledger_append_events($1, $2, $3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8)',
     [streamId, 'any', [eventId], [event.type], [event.version], [JSON.stringify(event.data)], [JSON.stringify(event.metadata)], null],

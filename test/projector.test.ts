@@ -45,6 +45,7 @@ function crashingReadModels(crashInBatch: number, crashAfter: string, onCrash: (
   let crashed = false;
   return trackingReadModels.map((model, index) => ({
     ...model,
+    writeOnly: false, // it reads inside the transaction
     async apply(events, tx) {
       if (crashed) throw new SimulatedCrash('already dead');
       if (index === 0) batch++;

@@ -40,6 +40,7 @@ export const experimentsReadModel: ReadModel = {
       value text not null,
       primary key (experiment_id, key)
     );`,
+  writeOnly: true,
   async apply(events, tx) {
     for (const event of events) {
       const at = Date.parse(event.metadata.recordedAt);

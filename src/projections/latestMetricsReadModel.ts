@@ -16,6 +16,7 @@ export const latestMetricsReadModel: ReadModel = {
       primary key (run_id, key)
     );
     create index if not exists latest_metrics_by_key on latest_metrics (key, value);`,
+  writeOnly: true,
   async apply(events, tx) {
     const best = new Map<string, MetricPoint>();
     for (const point of metricPointsOf(events)) {

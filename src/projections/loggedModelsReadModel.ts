@@ -79,6 +79,7 @@ export const loggedModelsReadModel: ReadModel = {
     -- evaluation logged on two datasets at the same moment keeps both points.
     create unique index if not exists logged_model_metrics_point on logged_model_metrics
       (model_id, key, timestamp, step, run_id, coalesce(dataset_name, ''), coalesce(dataset_digest, ''));`,
+  writeOnly: true,
   async apply(events, tx) {
     for (const event of events) {
       if (LoggedModelCreated.is(event)) {

@@ -47,6 +47,7 @@ export const metricHistoryReadModel: ReadModel = {
       select c.run_id, c.key, p.step, p.timestamp, p.value
         from metric_chunks c
         cross join lateral unnest(c.steps, c.timestamps, c."values") as p(step, timestamp, value);`,
+  writeOnly: true,
   async apply(events, tx) {
     const chunks = metricChunksOf(events);
     if (chunks.length === 0) return;

@@ -5,8 +5,8 @@ import { upcastEvent } from '../events/eventCatalog.ts';
 import type { EventStore, Subscription } from '../events/eventStore.ts';
 import { comparePositions, START_POSITION } from '../events/position.ts';
 import { DomainError } from '../tracking/domainError.ts';
-import { advanceCheckpoint, projectionCheckpointsSql, readCheckpoint, resetCheckpoint } from './projectionCheckpoints.ts';
-import type { ReadModel } from './readModel.ts';
+import { advanceCheckpoint, advanceCheckpointWith, CHECKPOINT_MOVED, projectionCheckpointsSql, readCheckpoint, resetCheckpoint } from './projectionCheckpoints.ts';
+import { plannedStatements, type ReadModel, type SqlStatement } from './readModel.ts';
 
 export interface ProjectorOptions {
   name: string;
@@ -39,6 +39,8 @@ export class Projector {
   private waiters = new Set<{ position: string; resolve: () => void }>();
   private loop?: Promise<void>;
   private readonly batchSize: number;
+  /** Every read model only writes: a batch's statements can be gathered before any is sent. */
+  private readonly writeOnly: boolean;
 
   constructor(
     private readonly db: SqlDb,
@@ -47,6 +49,7 @@ export class Projector {
     private readonly options: ProjectorOptions,
   ) {
     this.batchSize = options.batchSize ?? 500;
+    this.writeOnly = readModels.every((model) => model.writeOnly === true);
     if (options.eventTypes) this.handles = new Set(options.eventTypes);
   }
 
@@ -160,18 +163,37 @@ export class Projector {
       return;
     }
     const events = raw.map(upcastEvent);
-    // Read models are derived from the durable log: losing the last commits in a crash only
-    // means replaying them, so this transaction need not wait for its own disk flush.
-    await this.db.transaction(
-      async (tx) => {
-        if (!(await advanceCheckpoint(tx, this.name, from, to))) throw new CheckpointMovedError('checkpoint moved');
-        for (const model of this.readModels) await model.apply(events, tx);
-      },
-      { durable: false },
-    );
+    const planned = this.writeOnly ? await this.plan(events, from, to) : undefined;
+    if (planned && 'batch' in planned) {
+      try {
+        await this.db.query(planned.batch.sql, planned.batch.params);
+      } catch (error) {
+        if ((error as { code?: string }).code === CHECKPOINT_MOVED) throw new CheckpointMovedError('checkpoint moved');
+        throw error;
+      }
+    } else {
+      // Read models are derived from the durable log: losing the last commits in a crash only
+      // means replaying them, so this transaction need not wait for its own disk flush.
+      await this.db.transaction(
+        async (tx) => {
+          if (!(await advanceCheckpoint(tx, this.name, from, to))) throw new CheckpointMovedError('checkpoint moved');
+          if (planned) for (const statement of planned.statements) await tx.query(statement.sql, statement.params);
+          else for (const model of this.readModels) await model.apply(events, tx);
+        },
+        { durable: false },
+      );
+    }
     this.stored = to;
     this.setCheckpoint(to);
     this.options.onBatch?.(raw.length, to);
+  }
+
+  /** Write-only read models' statements for a batch: as one statement with the checkpoint when they can be, else in order. */
+  private async plan(events: readonly RecordedEvent[], from: string, to: string): Promise<{ batch: SqlStatement } | { statements: SqlStatement[] }> {
+    const statements: SqlStatement[] = [];
+    for (const model of this.readModels) statements.push(...(await plannedStatements(model, events)));
+    const batch = advanceCheckpointWith(this.name, from, to, statements);
+    return batch ? { batch } : { statements };
   }
 
   /** On stop, records how far skipped batches got, so a restart does not read them again. Best effort. */

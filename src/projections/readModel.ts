@@ -11,6 +11,29 @@ export interface ReadModel {
   tables: readonly string[];
   schemaSql: string;
   apply(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<void>;
+  /**
+   * apply only writes: it never reads what its statements return (nor their row counts).
+   * The projector may then gather its statements, with other models', and send them as
+   * one statement instead of one round trip each.
+   */
+  writeOnly?: boolean;
+}
+
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** The statements a write-only read model's apply runs for a batch, in order, without running them. */
+export async function plannedStatements(model: ReadModel, events: readonly RecordedEvent[]): Promise<SqlStatement[]> {
+  const statements: SqlStatement[] = [];
+  await model.apply(events, {
+    async query<R>(sql: string, params: unknown[] = []) {
+      statements.push({ sql, params });
+      return { rows: [] as R[], rowCount: 0 };
+    },
+  });
+  return statements;
 }
 
 /** int8 arrives as a string from pg and as a number (or bigint) from PGlite. */

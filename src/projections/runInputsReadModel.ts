@@ -30,6 +30,7 @@ export const runInputsReadModel: ReadModel = {
       item int not null,
       primary key (run_id, model_id)
     );`,
+  writeOnly: true,
   async apply(events, tx) {
     for (const event of events) {
       if (!RunInputsLogged.is(event)) continue;

@@ -15,6 +15,7 @@ export const runOutputsReadModel: ReadModel = {
       item int not null,
       primary key (run_id, model_id, step)
     );`,
+  writeOnly: true,
   async apply(events, tx) {
     for (const event of events) {
       if (!RunOutputsLogged.is(event)) continue;

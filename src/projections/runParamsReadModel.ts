@@ -14,6 +14,7 @@ export const runParamsReadModel: ReadModel = {
       value text not null,
       primary key (run_id, key)
     );`,
+  writeOnly: true,
   async apply(events, tx) {
     const rows = events.filter(ParamsLogged.is).flatMap((e) => e.data.params.map((p) => ({ run_id: e.data.runId, key: p.key, value: p.value })));
     if (rows.length === 0) return;

@@ -15,6 +15,7 @@ export const runTagsReadModel: ReadModel = {
       value text not null,
       primary key (run_id, key)
     );`,
+  writeOnly: true,
   async apply(events, tx) {
     for (const event of events) {
       if (RunCreated.is(event) || RunTagsSet.is(event)) {

@@ -33,6 +33,7 @@ export const runsReadModel: ReadModel = {
       deleted_time bigint
     );
     create index if not exists runs_by_experiment on runs (experiment_id, start_time desc, run_id);`,
+  writeOnly: true,
   async apply(events, tx) {
     for (const event of events) {
       if (RunCreated.is(event)) {
