@@ -96,11 +96,14 @@ export function eventStoreContract(backend: string, open: () => Promise<Contract
       expect(await store.readStream(stream('nothing'))).toEqual([]);
     });
 
-    it('keeps unicode and nested data intact', async () => {
+    it('keeps unicode, quotes, backslashes and nested data intact, appended alone or with others', async () => {
       const s = stream('unicode');
-      const data = { text: 'ŝtraße ✓ 日本', nested: { list: [1, 2.5, null, true] } };
+      const data = { text: 'ŝtraße ✓ 日本 "quoted" back\\slash {braces}, commas\ttab\nline', nested: { list: [1, 2.5, null, true, '"', '\\'] } };
+      // One event and several take different paths into some stores (plain values, arrays).
       await store.appendToStream(s, [testEvent('U', data)]);
-      expect((await store.readStream(s))[0].data).toEqual(data);
+      await store.appendToStream(s, [testEvent('U', data), testEvent('U', { ...data, second: '"\\' })]);
+      const stored = await store.readStream(s);
+      expect(stored.map((e) => e.data)).toEqual([data, data, { ...data, second: '"\\' }]);
     });
 
     it('reads the global log in append order from a position, exclusive', async () => {

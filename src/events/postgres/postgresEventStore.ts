@@ -133,17 +133,26 @@ async function appendIn(executor: SqlExecutor, streamId: string, events: NewEven
   const ids = new Set(events.map((e) => e.metadata.eventId));
   if (ids.size !== events.length) throw new Error('appendToStream: duplicate event ids in one append');
   try {
+    // No channel: the caller announces the append once it has committed. One event (most appends)
+    // travels as plain values: in an array literal, pg escapes every quote of a large event's json
+    // and Postgres parses the literal back (~10% of the server's CPU when ingesting 1000-point batches).
+    const single = events.length === 1;
     const { rows } = await executor.query<{ next_revision: string | number; tx: string; gpos: string | number }>(
-      'select * from mlledger_append_events($1, $2, $3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8)',
-      // No channel: the caller announces the append once it has committed.
+      single
+        ? 'select * from mlledger_append_events($1, $2, array[$3::uuid], array[$4::text], array[$5::int], array[$6::json], array[$7::json], $8)'
+        : 'select * from mlledger_append_events($1, $2, $3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8)',
       [
         streamId,
         String(expectedRevision),
-        events.map((e) => e.metadata.eventId),
-        events.map((e) => e.type),
-        events.map((e) => e.version),
-        events.map((e) => JSON.stringify(e.data)),
-        events.map((e) => JSON.stringify(e.metadata)),
+        ...(single
+          ? [events[0].metadata.eventId, events[0].type, events[0].version, JSON.stringify(events[0].data), JSON.stringify(events[0].metadata)]
+          : [
+              events.map((e) => e.metadata.eventId),
+              events.map((e) => e.type),
+              events.map((e) => e.version),
+              events.map((e) => JSON.stringify(e.data)),
+              events.map((e) => JSON.stringify(e.metadata)),
+            ]),
         null,
       ],
     );
