@@ -1,5 +1,7 @@
 import type { SqlExecutor } from '../db/sqlDb.ts';
-import { compareMetricPoints, metricColumns, metricPointsOf, type MetricPoint } from './metricPoints.ts';
+import { fromStoredMetricValue, type StoredMetricValue } from '../events/metricValue.ts';
+import { MetricsLogged } from '../events/runEvents.ts';
+import { compareMetricPoints, compareMetricValues, metricColumns, type MetricPoint } from './metricPoints.ts';
 import { toNumber, type ReadModel } from './readModel.ts';
 
 /** The latest value per run and key, chosen by MLflow's (step, timestamp, value) rule. */
@@ -19,10 +21,21 @@ export const latestMetricsReadModel: ReadModel = {
   writeOnly: true,
   async apply(events, tx) {
     const best = new Map<string, MetricPoint>();
-    for (const point of metricPointsOf(events)) {
-      const id = `${point.runId}\u0000${point.key}`;
-      const current = best.get(id);
-      if (!current || compareMetricPoints(point, current) > 0) best.set(id, point);
+    for (const event of events) {
+      if (!MetricsLogged.is(event)) continue;
+      // Per event first (one run, a few keys, up to 1000 points): a point object and a
+      // run-and-key string for every point made this the projection's costliest step.
+      const byKey = new Map<string, StoredMetric>();
+      for (const metric of event.data.metrics) {
+        const current = byKey.get(metric.key);
+        if (!current || compareStoredMetrics(metric, current) > 0) byKey.set(metric.key, metric);
+      }
+      for (const [key, metric] of byKey) {
+        const point = { runId: event.data.runId, key, value: fromStoredMetricValue(metric.value), timestamp: metric.timestamp, step: metric.step };
+        const id = `${point.runId}\u0000${key}`;
+        const current = best.get(id);
+        if (!current || compareMetricPoints(point, current) > 0) best.set(id, point);
+      }
     }
     if (best.size === 0) return;
     await tx.query(
@@ -35,6 +48,17 @@ export const latestMetricsReadModel: ReadModel = {
     );
   },
 };
+
+interface StoredMetric {
+  step: number;
+  timestamp: number;
+  value: StoredMetricValue;
+}
+
+/** compareMetricPoints on points as the event stores them. */
+function compareStoredMetrics(a: StoredMetric, b: StoredMetric): number {
+  return a.step - b.step || a.timestamp - b.timestamp || compareMetricValues(fromStoredMetricValue(a.value), fromStoredMetricValue(b.value));
+}
 
 export async function latestMetricsOfRuns(db: SqlExecutor, runIds: readonly string[]): Promise<Map<string, Omit<MetricPoint, 'runId'>[]>> {
   const { rows } = await db.query<{ runId: string; key: string; value: number; timestamp: unknown; step: unknown }>(

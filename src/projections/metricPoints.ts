@@ -1,7 +1,3 @@
-import type { RecordedEvent } from '../events/eventEnvelope.ts';
-import { fromStoredMetricValue } from '../events/metricValue.ts';
-import { MetricsLogged } from '../events/runEvents.ts';
-
 export interface MetricPoint {
   runId: string;
   key: string;
@@ -10,20 +6,8 @@ export interface MetricPoint {
   step: number;
 }
 
-/** Every metric point in a batch of events, in log order. */
-export function metricPointsOf(events: readonly RecordedEvent[]): MetricPoint[] {
-  const points: MetricPoint[] = [];
-  for (const event of events) {
-    if (!MetricsLogged.is(event)) continue;
-    for (const m of event.data.metrics) {
-      points.push({ runId: event.data.runId, key: m.key, value: fromStoredMetricValue(m.value), timestamp: m.timestamp, step: m.step });
-    }
-  }
-  return points;
-}
-
 /** Postgres float8 order: NaN above every number. */
-function compareValues(a: number, b: number): number {
+export function compareMetricValues(a: number, b: number): number {
   if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
   if (Number.isNaN(b)) return -1;
   return a < b ? -1 : a > b ? 1 : 0;
@@ -31,7 +15,7 @@ function compareValues(a: number, b: number): number {
 
 /** MLflow's "latest" metric: the largest (step, timestamp, value), not the last to arrive. */
 export function compareMetricPoints(a: MetricPoint, b: MetricPoint): number {
-  return a.step - b.step || a.timestamp - b.timestamp || compareValues(a.value, b.value);
+  return a.step - b.step || a.timestamp - b.timestamp || compareMetricValues(a.value, b.value);
 }
 
 /** Column arrays for one unnest() insert; float8 travels as text so NaN and ±Infinity survive. */
