@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlExecutor } from '../src/db/sqlDb.ts';
 import { createPostgresEventStore } from '../src/events/postgres/postgresEventStore.ts';
 import { testEvent } from './support/eventFactory.ts';
-import { openTestDb, type TestDb } from './support/testDb.ts';
+import { openTestDb, usingPostgres, type TestDb } from './support/testDb.ts';
 
 /** Pages of the events table this transaction has read so far (Postgres's per-transaction statistics). */
 async function eventPagesRead(tx: SqlExecutor): Promise<number> {
@@ -22,7 +22,7 @@ async function appendOne(tx: SqlExecutor, streamId: string, eventId: string = ra
 
 // A training run is one stream, and a long run appends to it for hours: what one append
 // costs must not grow with the stream. Measured in pages read, not in time.
-describe('appending to a long stream (Postgres store)', () => {
+describe('what an append costs (Postgres store)', () => {
   let testDb: TestDb;
   beforeAll(async () => {
     testDb = await openTestDb();
@@ -65,5 +65,18 @@ describe('appending to a long stream (Postgres store)', () => {
       expect(Number(repeated.next_revision)).toBe(1234);
       expect((await eventPagesRead(tx)) - beforeRepeat).toBeLessThan(20);
     });
+  });
+  it.skipIf(!usingPostgres)('compresses a large event with lz4 on a server that has it, and reads it back as written', async () => {
+    const store = await createPostgresEventStore(testDb.db, { channel: testDb.channel });
+    try {
+      const streamId = `large-${randomUUID().slice(0, 8)}`;
+      const data = { metrics: Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, value: i / 7, timestamp: 1_700_000_000_000 + i, step: i })) };
+      await store.appendToStream(streamId, [testEvent('MetricsLogged', data)]);
+      const { rows } = await testDb.db.query<{ method: string | null }>(`select pg_column_compression(data) as method from events where stream_id = $1`, [streamId]);
+      expect(rows).toEqual([{ method: 'lz4' }]);
+      expect((await store.readStream(streamId))[0].data).toEqual(data);
+    } finally {
+      await store.close();
+    }
   });
 });
