@@ -23,7 +23,7 @@ create index if not exists events_log_order on events (transaction_id, global_po
 -- millisecond of each such append, lz4 a fraction of it. Only where the server has lz4 (not
 -- PGlite); checked first, because the ALTER locks the table.
 do $$ begin
-  if (select attcompression from pg_attribute where attrelid = 'events'::regclass and attname = 'data') is distinct from 'l' then
+  if not exists (select 1 from pg_attribute where attrelid = 'events'::regclass and attname = 'data' and attcompression = 'l') then
     alter table events alter column data set compression lz4;
   end if;
 exception when feature_not_supported then null;
