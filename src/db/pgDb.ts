@@ -215,6 +215,8 @@ export async function openPgDb(options: PgDbOptions): Promise<SqlDb> {
       const next = { again: false };
       notifying.set(channel, next);
       void (async () => {
+        // Once this turn of the event loop is over: the readers woken above send their reads first.
+        await new Promise((resolve) => setImmediate(resolve));
         do {
           next.again = false;
           try {
