@@ -39,6 +39,9 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'mlledger' },
     landingPage: false,
+    // The HTTP gate requires a Content-Length within the limit on every GraphQL POST, and Node reads
+    // no more than it says; yoga's own limit re-counted each body through a web stream (~0.15 ms a request).
+    maxRequestBodySize: false,
     plugins: [useGraphQLJsExecute(), useGraphQLLimits()],
     maskedErrors: { maskError: maskUnexpectedErrors },
     logging: {
