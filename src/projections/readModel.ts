@@ -12,9 +12,10 @@ export interface ReadModel {
   schemaSql: string;
   apply(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<void>;
   /**
-   * apply only writes: it never reads what its statements return (nor their row counts).
-   * The projector may then gather its statements, with other models', and send them as
-   * one statement instead of one round trip each.
+   * apply only writes: it never reads what its statements return (nor their row counts), and
+   * its statements read no table but the one they write. The projector may then gather them,
+   * with other models', and send them as one statement instead of one round trip each (where
+   * all of them see the same snapshot).
    */
   writeOnly?: boolean;
 }
